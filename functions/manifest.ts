@@ -1,0 +1,71 @@
+/**
+ * The one description of every function: its entry file, its trigger and what it needs.
+ * The CDK app (infra/stateless-stack.ts), the local runner (infra/local/) and the API document
+ * (scripts/openapi.ts) all read this; adding a capability means adding an entry here.
+ */
+import { routeKeys } from './api/route-keys.ts';
+
+export type QueueName = 'filings';
+
+export interface HttpRoute {
+  method: 'GET' | 'PUT' | 'POST' | 'DELETE';
+  /** API Gateway path syntax, e.g. /v1/decisions/{id} */
+  path: string;
+  /** false for the few public routes (the API document); true routes go through the JWT authorizer */
+  authorized: boolean;
+}
+
+export type Trigger =
+  | { kind: 'http'; routes: readonly HttpRoute[] }
+  | { kind: 'queue'; queue: QueueName; batchSize: number; maxBatchingWindowSeconds: number }
+  | { kind: 'schedule'; /** minutes between runs */ everyMinutes: number };
+
+export interface Needs {
+  table?: 'read' | 'readWrite';
+  sendTo?: readonly QueueName[];
+  mail?: boolean;
+}
+
+export interface FunctionSpec {
+  /** logical name, also the folder under functions/ */
+  name: string;
+  /** entry file relative to the repository root; it exports `handler` */
+  entry: string;
+  description: string;
+  trigger: Trigger;
+  needs: Needs;
+  timeoutSeconds: number;
+  memoryMb: number;
+}
+
+export interface QueueSpec {
+  name: QueueName;
+  /** Must exceed the consuming function's timeout (AWS recommends 6x). */
+  visibilityTimeoutSeconds: number;
+  /** Receives before a message moves to the dead-letter queue. */
+  maxReceiveCount: number;
+}
+
+export const queues: readonly QueueSpec[] = [];
+
+export const functions: readonly FunctionSpec[] = [
+  {
+    name: 'api',
+    entry: 'functions/api/handler.ts',
+    description: 'HTTP API: jurisdictions, agencies, decisions, calendar',
+    trigger: { kind: 'http', routes: routeKeys },
+    needs: { table: 'readWrite' },
+    timeoutSeconds: 10,
+    memoryMb: 1024,
+  },
+];
+
+/** Environment variable names, shared by the CDK grants and the code that reads them. */
+export const env = {
+  tableName: 'TABLE_NAME',
+  cursorSecret: 'CURSOR_SECRET',
+  stage: 'STAGE',
+  queueUrl: (q: QueueName) => `${q.toUpperCase()}_QUEUE_URL`,
+  mailFrom: 'MAIL_FROM',
+  mailConfigurationSet: 'MAIL_CONFIGURATION_SET',
+} as const;

@@ -1,0 +1,26 @@
+/**
+ * The one definition of the Beian table. The CDK app, the local runner and the repositories all read it,
+ * so a key or an index is named in exactly one place.
+ *
+ * Items (pk / sk):
+ * - jurisdiction      JUR / <jurisdictionId>
+ * - agency            AGENCY / <agencyId>
+ * - app client link   CLIENT / <clientId>                 -> agencyId (how an agency's machine token maps to it)
+ * - decision          DEC#<id> / META                     byAgency, byJurisdiction, all, due (sparse)
+ * - case uniqueness   CASE#<agencyId>#<caseNumber> / CASE -> decisionId
+ * - idempotency       IDEM#<scope>#<key> / IDEM           request hash + stored response, expires via TTL
+ * - filing counter    COUNTER#<jurisdictionId>#<year> / COUNTER
+ */
+export const tableDefinition = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  timeToLiveAttribute: 'expiresAt',
+  globalSecondaryIndexes: [
+    { indexName: 'byAgency', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+    { indexName: 'byJurisdiction', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+    { indexName: 'all', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
+    { indexName: 'due', partitionKey: 'duePk', sortKey: 'dueSk' },
+  ],
+} as const;
+
+export type IndexName = (typeof tableDefinition.globalSecondaryIndexes)[number]['indexName'];
