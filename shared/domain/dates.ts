@@ -81,6 +81,8 @@ export function shanghaiDate(instant: Date | string): IsoDate {
     if (!ISO_INSTANT_WITH_ZONE.test(instant)) {
       throw new InvalidDateError(`"${instant}" is not an ISO 8601 timestamp with a zone (Z or ±hh:mm)`);
     }
+    // Date.parse rolls "2026-02-30T10:00Z" over into March; the date part must be a real day.
+    if (!isValidIsoDate(instant.slice(0, 10))) throw new InvalidDateError(`"${instant}" is not a day of the calendar`);
     ms = Date.parse(instant);
   } else {
     ms = instant.getTime();

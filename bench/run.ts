@@ -1,0 +1,38 @@
+/**
+ * `npm run bench`: prints the machine, then runs each section in order. It prints figures and never
+ * asserts timings; a section that throws is reported and the run goes on, and the exit code says whether
+ * every section ran. Sections import their code lazily, so one that cannot load fails alone.
+ */
+import { cpus } from 'node:os';
+
+interface Section {
+  name: string;
+  run: () => Promise<Record<string, number | string> | void>;
+}
+
+const sections: Section[] = [
+  { name: 'calendar', run: async () => (await import('./calendar.ts')).benchCalendar() },
+  // later: function bundles and cold starts, API throughput, processor throughput
+];
+
+const cpu = cpus();
+console.log('Beian benchmarks');
+console.log(`  node ${process.version} on ${process.platform}/${process.arch}`);
+console.log(`  cpu: ${cpu[0]?.model.trim() ?? 'unknown'}, ${cpu.length} cores`);
+console.log(`  ${new Date().toISOString()}`);
+
+const failed: string[] = [];
+for (const section of sections) {
+  console.log(`\n== ${section.name} ==`);
+  const start = performance.now();
+  try {
+    await section.run();
+    console.log(`  (${((performance.now() - start) / 1000).toFixed(1)} s)`);
+  } catch (e) {
+    failed.push(section.name);
+    console.error(`  section ${section.name} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  }
+}
+
+console.log(failed.length ? `\n${failed.length} of ${sections.length} sections failed: ${failed.join(', ')}` : `\nall ${sections.length} sections ran`);
+if (failed.length) process.exitCode = 1;

@@ -1,0 +1,75 @@
+/**
+ * API Gateway HTTP API (payload 2.0) event -> route -> reply, with the checks every route shares:
+ * caller and role first (401/403), then path, query, body size, JSON and schema (400), then the use case.
+ */
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { type AgencyDirectory, resolveCaller } from '../../shared/auth/caller.ts';
+import { type FieldError, ProblemError, ValidationError, badRequest, fieldErrors, forbidden, notFound, toProblem } from '../../shared/http/problem.ts';
+import { InvalidDecisionError } from '../../shared/domain/classify.ts';
+import type { Deps } from '../../shared/use-cases/deps.ts';
+import { type Reply, type Route, routes } from './routes.ts';
+
+export const MAX_BODY_BYTES = 64 * 1024;
+const byKey = new Map(routes.map((r) => [`${r.method} ${r.path}`, r]));
+
+export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+export type ApiResult = APIGatewayProxyStructuredResultV2;
+
+function parse(schema: Route['body'], input: unknown, where: FieldError['in']) {
+  if (!schema) return undefined;
+  const result = schema.safeParse(input);
+  if (!result.success) throw new ValidationError(fieldErrors(result.error.issues, where));
+  return result.data;
+}
+
+function readBody(event: ApiEvent): unknown {
+  const raw = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  if (Buffer.byteLength(raw) > MAX_BODY_BYTES) throw badRequest('body-too-large', `the body is larger than ${MAX_BODY_BYTES / 1024} KB`);
+  if (!raw.trim()) throw new ValidationError([{ field: '', in: 'body', reason: 'a JSON body is required' }]);
+  const type = event.headers['content-type'];
+  if (type && !/^application\/(.+\+)?json\b/i.test(type)) throw badRequest('unsupported-media-type', `send the body as application/json, not ${type}`);
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch (e) {
+    throw badRequest('malformed-json', `the body is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+async function run(event: ApiEvent, deps: Deps, directory: AgencyDirectory): Promise<Reply> {
+  const route = byKey.get(event.routeKey);
+  if (!route) throw notFound(`no route ${event.routeKey}`);
+  const caller =
+    route.roles === 'public'
+      ? { role: 'admin' as const, subject: 'anonymous' }
+      : await resolveCaller(event.requestContext.authorizer?.jwt?.claims, directory);
+  if (route.roles !== 'public' && !route.roles.includes(caller.role)) {
+    throw forbidden(`${route.method} ${route.path} is for ${route.roles.join(' or ')}; this token is ${caller.role}`);
+  }
+  const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+  const key = headers['idempotency-key'];
+  if (key !== undefined && !/^[\x21-\x7e]{1,200}$/.test(key)) {
+    throw new ValidationError([{ field: 'Idempotency-Key', in: 'header', reason: 'must be 1-200 visible ASCII characters' }]);
+  }
+  const params = parse(route.params, event.pathParameters ?? {}, 'path');
+  const query = parse(route.query, event.queryStringParameters ?? {}, 'query');
+  const body = route.body ? parse(route.body, readBody(event), 'body') : undefined;
+  return route.run({ deps, caller, params, query, body, headers } as Parameters<Route['run']>[0]);
+}
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}, type = 'application/json'): ApiResult => ({
+  statusCode: status,
+  headers: { 'content-type': type, ...headers },
+  body: JSON.stringify(body),
+});
+
+export async function dispatch(event: ApiEvent, deps: Deps, directory: AgencyDirectory, log: (e: unknown) => void): Promise<ApiResult> {
+  try {
+    const reply = await run(event, deps, directory);
+    return json(reply.status, reply.body, reply.headers);
+  } catch (e) {
+    const error = e instanceof InvalidDecisionError ? new ValidationError(e.issues.map((i) => ({ field: i.path.join('.'), in: 'body', reason: i.message }))) : e;
+    if (!(error instanceof ProblemError)) log(error);
+    const problem = toProblem(error);
+    return json(problem.status, problem, {}, 'application/problem+json');
+  }
+}

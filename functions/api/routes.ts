@@ -1,0 +1,113 @@
+/**
+ * The route table: method, path, who may call, the schemas of path, query and body, and the use case.
+ * The handler, the local runner (through route-keys.ts) and the OpenAPI document all read it.
+ */
+import type * as z from 'zod/mini';
+import { type Caller, type Role } from '../../shared/auth/caller.ts';
+import { forbidden } from '../../shared/http/problem.ts';
+import * as s from '../../shared/schemas/api.ts';
+import { workingDays } from '../../shared/use-cases/calendar.ts';
+import { getDecision, listDecisions, reportDecision } from '../../shared/use-cases/decisions.ts';
+import type { Deps } from '../../shared/use-cases/deps.ts';
+import * as registry from '../../shared/use-cases/registry.ts';
+import openapi from './openapi.json' with { type: 'json' };
+
+export interface Reply {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+type Schema = z.ZodMiniType;
+type Out<S> = S extends Schema ? z.output<S> : undefined;
+
+export interface RouteContext<P, Q, B> {
+  deps: Deps;
+  caller: Caller;
+  params: P;
+  query: Q;
+  body: B;
+  headers: Record<string, string | undefined>;
+}
+
+export interface Route<P extends Schema | undefined = Schema | undefined, Q extends Schema | undefined = Schema | undefined, B extends Schema | undefined = Schema | undefined> {
+  method: 'GET' | 'PUT' | 'POST';
+  path: string;
+  summary: string;
+  /** 'public' routes skip the authorizer */
+  roles: readonly Role[] | 'public';
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** status and schema of the success response, for the API document */
+  responds: number;
+  run: (ctx: RouteContext<Out<P>, Out<Q>, Out<B>>) => Promise<Reply>;
+}
+
+const route = <P extends Schema | undefined = undefined, Q extends Schema | undefined = undefined, B extends Schema | undefined = undefined>(r: Route<P, Q, B>) =>
+  r as unknown as Route;
+
+const ok = (body: unknown): Reply => ({ status: 200, body });
+const anyRole = ['admin', 'reviewer', 'agency'] as const;
+
+function asAgency(caller: Caller) {
+  if (caller.role !== 'agency') throw forbidden('only an agency reports decisions');
+  return caller;
+}
+
+export const routes: readonly Route[] = [
+  route({
+    method: 'GET', path: '/v1/openapi.json', summary: 'This API document', roles: 'public', responds: 200,
+    run: async () => ok(openapi),
+  }),
+  route({
+    method: 'GET', path: '/v1/jurisdictions', summary: 'List jurisdictions (admin: all; others: their own)', roles: anyRole, responds: 200,
+    run: async ({ deps, caller }) => ok(await registry.listJurisdictions(deps, caller)),
+  }),
+  route({
+    method: 'GET', path: '/v1/jurisdictions/{jurisdictionId}', summary: 'Read a jurisdiction', roles: anyRole, params: s.jurisdictionPath, responds: 200,
+    run: async ({ deps, caller, params }) => ok(await registry.getJurisdiction(deps, caller, params.jurisdictionId)),
+  }),
+  route({
+    method: 'PUT', path: '/v1/jurisdictions/{jurisdictionId}', summary: 'Register or update a jurisdiction and its filing rules', roles: ['admin'],
+    params: s.jurisdictionPath, body: s.jurisdictionBody, responds: 200,
+    run: async ({ deps, params, body }) => ok(await registry.putJurisdiction(deps, params.jurisdictionId, body)),
+  }),
+  route({
+    method: 'GET', path: '/v1/agencies', summary: 'List agencies (scoped by role)', roles: anyRole, responds: 200,
+    run: async ({ deps, caller }) => ok(await registry.listAgencies(deps, caller)),
+  }),
+  route({
+    method: 'GET', path: '/v1/agencies/{agencyId}', summary: 'Read an agency', roles: anyRole, params: s.agencyPath, responds: 200,
+    run: async ({ deps, caller, params }) => ok(await registry.getAgency(deps, caller, params.agencyId)),
+  }),
+  route({
+    method: 'PUT', path: '/v1/agencies/{agencyId}', summary: 'Register or update an agency', roles: ['admin'],
+    params: s.agencyPath, body: s.agencyBody, responds: 200,
+    run: async ({ deps, params, body }) => ok(await registry.putAgency(deps, params.agencyId, body)),
+  }),
+  route({
+    method: 'POST', path: '/v1/decisions', summary: 'Report a major decision and learn its filing deadline', roles: ['agency'],
+    body: s.decisionBody, responds: 201,
+    run: async ({ deps, caller, body, headers }) => {
+      const created = await reportDecision(deps, asAgency(caller), body, headers['idempotency-key']);
+      return {
+        status: created.status,
+        body: created.body,
+        headers: { location: created.location, ...(created.replayed && { 'idempotent-replayed': 'true' }) },
+      };
+    },
+  }),
+  route({
+    method: 'GET', path: '/v1/decisions', summary: 'List decisions, newest first (scoped by role)', roles: anyRole, query: s.listDecisionsQuery, responds: 200,
+    run: async ({ deps, caller, query }) => ok(await listDecisions(deps, caller, query)),
+  }),
+  route({
+    method: 'GET', path: '/v1/decisions/{id}', summary: 'Read a decision', roles: anyRole, params: s.idPath, responds: 200,
+    run: async ({ deps, caller, params }) => ok(await getDecision(deps, caller, params.id)),
+  }),
+  route({
+    method: 'GET', path: '/v1/calendar/working-days', summary: 'The date N working days after a date', roles: anyRole, query: s.workingDaysQuery, responds: 200,
+    run: async ({ deps, query }) => ok(await workingDays(deps, query)),
+  }),
+];

@@ -1,0 +1,60 @@
+/**
+ * CDK entry (cdk.json "app"): validated context -> Beian-<stage>-Stateful and Beian-<stage>-Stateless,
+ * checked by cdk-nag's AWS Solutions rules. Every finding is fixed, or acknowledged with a reason next
+ * to the construct it concerns.
+ */
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { App, type AppProps, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { functions, queues } from '../functions/manifest.ts';
+import { type BeianConfig, readConfig } from './config.ts';
+import { StatefulStack } from './stateful-stack.ts';
+import { StatelessStack } from './stateless-stack.ts';
+
+export interface BeianApp {
+  app: App;
+  config: BeianConfig;
+  stateful: StatefulStack;
+  stateless: StatelessStack;
+}
+
+export function buildApp(props: AppProps = {}, manifest = { functions, queues }): BeianApp {
+  const app = new App(props);
+  const config = readConfig((key) => app.node.tryGetContext(key));
+  const prefix = `Beian-${config.stage}`;
+  const tags = { project: 'beian', stage: config.stage };
+
+  const stateful = new StatefulStack(app, `${prefix}-Stateful`, {
+    description: `Beian ${config.stage}: table, queues, user pool, mail identity (protected)`,
+    terminationProtection: true,
+    tags,
+    config,
+    queues: manifest.queues,
+  });
+  const stateless = new StatelessStack(app, `${prefix}-Stateless`, {
+    description: `Beian ${config.stage}: functions, API, schedules, alarms (freely redeployable)`,
+    tags,
+    config,
+    stateful: {
+      table: stateful.table,
+      cursorSecretName: stateful.cursorSecretName,
+      userPool: stateful.userPool,
+      appClients: stateful.appClients,
+      mail: stateful.mail,
+      queues: stateful.queues,
+      alarmTopic: stateful.alarmTopic,
+    },
+    functions: manifest.functions,
+  });
+  // Named in a dynamic reference rather than referenced, so CDK cannot infer this ordering.
+  stateless.addDependency(stateful, 'the cursor-signing key must exist before the functions that read it');
+
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { app, config, stateful, stateless };
+}
+
+const isEntry = process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href;
+if (isEntry) {
+  buildApp().app.synth();
+}

@@ -1,0 +1,185 @@
+/**
+ * The one base construct for every Beian function: pinned Node runtime on arm64, ESM bundle built by the
+ * local esbuild, source maps, X-Ray, an explicit log group, and a role that starts with nothing but the
+ * right to write to that log group. Every other right comes from a bind* method that sets the environment
+ * variable the code reads (names from functions/manifest.ts `env`) together with the least grant it needs.
+ */
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy, SecretValue, Validations } from 'aws-cdk-lib';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Charset, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { env, type FunctionSpec, type QueueName } from '../../functions/manifest.ts';
+import { tableDefinition } from '../../shared/store/table-definition.ts';
+
+/** The repository root, where the entries of functions/manifest.ts and package-lock.json are. */
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Pinned on purpose: a runtime change is a reviewed change, not a side effect of upgrading aws-cdk-lib. */
+export const FUNCTION_RUNTIME = Runtime.NODEJS_22_X;
+
+/**
+ * esbuild's ESM output has no `require`; packages bundled from CommonJS (the AWS SDK among them) call it
+ * for Node built-ins, so the bundle defines one. Without this the function dies at start with
+ * `Dynamic require of "node:https" is not supported`.
+ */
+export const ESM_REQUIRE_BANNER = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
+
+export type TableAccess = 'read' | 'readWrite';
+
+/**
+ * Explicit action lists instead of grantReadData/grantReadWriteData: those add Scan, DescribeTable and
+ * stream reads, and an `index/*` wildcard. Transactions need no action of their own: DynamoDB checks the
+ * Put/Update/Delete/ConditionCheck of each item.
+ */
+export const TABLE_ACTIONS: Record<TableAccess, readonly string[]> = {
+  read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+  readWrite: [
+    'dynamodb:GetItem',
+    'dynamodb:BatchGetItem',
+    'dynamodb:Query',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:BatchWriteItem',
+    'dynamodb:ConditionCheckItem',
+  ],
+};
+
+export interface MailBinding {
+  /** the verified sender address, also the only From the function may use */
+  mailFrom: string;
+  emailIdentityArn: string;
+  configurationSetName: string;
+  configurationSetArn: string;
+}
+
+export interface BeianFunctionProps {
+  spec: FunctionSpec;
+  stage: string;
+  logRetention: RetentionDays;
+}
+
+export class BeianFunction extends Construct {
+  readonly spec: FunctionSpec;
+  readonly function: NodejsFunction;
+  readonly logGroup: LogGroup;
+  readonly role: Role;
+
+  constructor(scope: Construct, id: string, props: BeianFunctionProps) {
+    super(scope, id);
+    const { spec } = props;
+    this.spec = spec;
+
+    this.logGroup = new LogGroup(this, 'LogGroup', {
+      retention: props.logRetention,
+      // Logs are the audit trail of a supervision system: they outlive a redeploy of the stateless stack.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // Own role instead of the default one with the AWSLambdaBasicExecutionRole managed policy
+    // (logs:* on every log group): this one may write to its own log group only.
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Beian ${props.stage} function ${spec.name}`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: path.join(REPO_ROOT, spec.entry),
+      handler: 'handler',
+      description: spec.description,
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
+      runtime: FUNCTION_RUNTIME,
+      architecture: Architecture.ARM_64,
+      memorySize: spec.memoryMb,
+      timeout: Duration.seconds(spec.timeoutSeconds),
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      applicationLogLevelV2: ApplicationLogLevel.INFO,
+      systemLogLevelV2: SystemLogLevel.WARN,
+      tracing: Tracing.ACTIVE,
+      environment: {
+        [env.stage]: props.stage,
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        charset: Charset.UTF8,
+        // The SDK goes into the bundle: the version tested locally is the one that runs, and a minified
+        // bundle starts faster than the runtime's unminified copy.
+        bundleAwsSDK: true,
+        forceDockerBundling: false,
+      },
+    });
+
+    // Tracing.ACTIVE adds xray:PutTraceSegments / PutTelemetryRecords on "*" to the role.
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions; nothing else in this role has a wildcard.',
+    });
+    // nodejs24.x is the newest the library knows; 22.x is chosen and pinned (see FUNCTION_RUNTIME).
+    Validations.of(this.function).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'Runtime pinned to nodejs22.x (supported LTS, the line the code and toolchain are tested on); moving to 24.x is a deliberate, tested change.',
+    });
+  }
+
+  /** TABLE_NAME, and the item actions of `access` on the table and each of its indexes (by name, no wildcard). */
+  bindTable(table: ITableV2, access: TableAccess): this {
+    this.function.addEnvironment(env.tableName, table.tableName);
+    const indexArns = tableDefinition.globalSecondaryIndexes.map((index) => `${table.tableArn}/index/${index.indexName}`);
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: [...TABLE_ACTIONS[access]], resources: [table.tableArn, ...indexArns] }),
+    );
+    if (table.encryptionKey) {
+      table.encryptionKey.grantEncryptDecrypt(this.role);
+    }
+    return this;
+  }
+
+  /**
+   * CURSOR_SECRET: the cursor-signing key itself, as a CloudFormation dynamic reference that is resolved
+   * at deploy time. The code reads a plain string and needs no Secrets Manager call or right at run time;
+   * the key is visible to whoever may read this function's configuration, and a rotated key reaches the
+   * function at the next deploy of the stateless stack.
+   */
+  bindCursorSecret(secretName: string): this {
+    this.function.addEnvironment(env.cursorSecret, SecretValue.secretsManager(secretName).unsafeUnwrap());
+    return this;
+  }
+
+  /** <QUEUE>_QUEUE_URL and the right to send to that queue. */
+  bindQueue(name: QueueName, queue: IQueue): this {
+    this.function.addEnvironment(env.queueUrl(name), queue.queueUrl);
+    queue.grantSendMessages(this.role);
+    return this;
+  }
+
+  /** MAIL_FROM and MAIL_CONFIGURATION_SET, and the right to send from that address only, through that configuration set. */
+  bindMail(mail: MailBinding): this {
+    this.function.addEnvironment(env.mailFrom, mail.mailFrom);
+    this.function.addEnvironment(env.mailConfigurationSet, mail.configurationSetName);
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+        resources: [mail.emailIdentityArn, mail.configurationSetArn],
+        conditions: { StringEquals: { 'ses:FromAddress': mail.mailFrom } },
+      }),
+    );
+    return this;
+  }
+}

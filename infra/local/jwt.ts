@@ -1,0 +1,79 @@
+/**
+ * Local stand-in for the user pool: tokens with the same claim shapes Cognito issues (ID tokens with
+ * groups for people, client-credentials access tokens for agencies' systems), signed with a local key
+ * kept in the state folder, and checked the way the API Gateway JWT authorizer checks them.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type JWK, SignJWT, exportJWK, generateKeyPair, importJWK, jwtVerify } from 'jose';
+import { AGENCY_SCOPE, type Role } from '../../shared/auth/caller.ts';
+
+export const LOCAL_ISSUER = 'https://beian.local/issuer';
+export const LOCAL_WEB_CLIENT = 'beian-local-web';
+const ALG = 'ES256';
+
+async function loadKey(stateDir: string): Promise<JWK> {
+  const file = join(stateDir, 'jwt-key.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as JWK;
+  const { privateKey } = await generateKeyPair(ALG, { extractable: true });
+  const jwk = await exportJWK(privateKey);
+  mkdirSync(stateDir, { recursive: true });
+  writeFileSync(file, JSON.stringify(jwk), { mode: 0o600 });
+  return jwk;
+}
+
+export interface TokenRequest {
+  role: Role;
+  agency?: string;
+  jurisdiction?: string;
+  /** lifetime in seconds, default 12 hours */
+  ttlSeconds?: number;
+}
+
+export async function mintToken(stateDir: string, req: TokenRequest): Promise<string> {
+  const key = await importJWK(await loadKey(stateDir), ALG);
+  let claims: Record<string, unknown>;
+  if (req.role === 'agency') {
+    if (!req.agency) throw new Error('an agency token needs --agency ID');
+    // as Cognito's client-credentials access token: the client id is the subject; locally it is the agency id
+    claims = { sub: req.agency, client_id: req.agency, token_use: 'access', scope: AGENCY_SCOPE };
+  } else {
+    if (req.role === 'reviewer' && !req.jurisdiction) throw new Error('a reviewer token needs --jurisdiction ID');
+    claims = {
+      sub: `local-${req.role}${req.jurisdiction ? `-${req.jurisdiction}` : ''}`,
+      aud: LOCAL_WEB_CLIENT,
+      token_use: 'id',
+      'cognito:groups': [req.role],
+      ...(req.jurisdiction && { 'custom:jurisdictionId': req.jurisdiction }),
+    };
+  }
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: ALG, kid: 'local' })
+    .setIssuer(LOCAL_ISSUER)
+    .setIssuedAt()
+    .setExpirationTime(`${req.ttlSeconds ?? 12 * 3600}s`)
+    .sign(key);
+}
+
+export class TokenRejected extends Error {
+  override name = 'TokenRejected';
+}
+
+/**
+ * Verifies like the API Gateway JWT authorizer (signature, issuer, expiry; `aud` for ID tokens,
+ * `client_id` for access tokens) and returns the claims as API Gateway passes them to the function:
+ * every value a string, arrays as "[a b]".
+ */
+export async function verifyToken(stateDir: string, token: string): Promise<Record<string, string>> {
+  const key = await importJWK(await loadKey(stateDir), ALG);
+  let payload: Record<string, unknown>;
+  try {
+    ({ payload } = await jwtVerify(token, key, { issuer: LOCAL_ISSUER, algorithms: [ALG] }));
+  } catch (e) {
+    throw new TokenRejected((e as Error).message);
+  }
+  if (payload.token_use === 'id' ? payload.aud !== LOCAL_WEB_CLIENT : typeof payload.client_id !== 'string') {
+    throw new TokenRejected('the token is not for this API (audience / client_id)');
+  }
+  return Object.fromEntries(Object.entries(payload).map(([k, v]) => [k, Array.isArray(v) ? `[${v.join(' ')}]` : String(v)]));
+}

@@ -1,0 +1,44 @@
+/** `npm start`: the whole Beian system on this machine, until Ctrl-C. */
+import { defaultStateDir } from './paths.ts';
+import { LocalSetupError } from './processes.ts';
+import { startLocalStack } from './stack.ts';
+
+const port = Number(process.env.PORT ?? 3000);
+const dynamoPort = Number(process.env.DYNAMODB_PORT ?? 8000);
+const log = (m: string) => console.log(`[beian] ${m}`);
+
+try {
+  const started = Date.now();
+  const stack = await startLocalStack({ port, dynamoPort, stateDir: defaultStateDir, persist: true, onProgress: log });
+  const api = stack.apiUrl;
+  console.log(`
+Beian is running locally (started in ${((Date.now() - started) / 1000).toFixed(1)} s)
+  API             ${api}/v1          API document: ${api}/v1/openapi.json
+  DynamoDB Local  ${stack.dynamoEndpoint}   table ${stack.tableName}, data in .local/dynamodb
+
+Try it (in another terminal):
+  ADMIN=$(npm run -s token -- --role admin)
+  curl -s -X PUT ${api}/v1/jurisdictions/baodi -H "authorization: Bearer $ADMIN" -H 'content-type: application/json' \\
+    -d '{"name":"宝坻区","hearingThresholds":[{"partyType":"INDIVIDUAL","amount":"10000","effectiveFrom":"2021-07-15"},{"partyType":"ORGANIZATION","amount":"100000","effectiveFrom":"2021-07-15"}]}'
+  curl -s -X PUT ${api}/v1/agencies/baodi-market -H "authorization: Bearer $ADMIN" -H 'content-type: application/json' \\
+    -d '{"name":"宝坻区市场监督管理局","jurisdictionId":"baodi","contactEmails":["fazhi@example.org"]}'
+  AGENCY=$(npm run -s token -- --role agency --agency baodi-market)
+  curl -s -X POST ${api}/v1/decisions -H "authorization: Bearer $AGENCY" -H 'content-type: application/json' \\
+    -d '{"caseNumber":"宝市监罚〔2026〕1号","kind":"PENALTY","measures":["REVOKE_PERMIT"],"party":{"type":"ORGANIZATION","name":"某某有限公司"},"decidedOn":"2026-11-27"}'
+
+Ctrl-C stops everything.`);
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    log('stopping ...');
+    await stack.stop();
+    log('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+} catch (e) {
+  console.error(e instanceof LocalSetupError ? `[beian] cannot start: ${e.message}` : e);
+  process.exit(1);
+}

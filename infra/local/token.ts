@@ -1,0 +1,27 @@
+/**
+ * Prints a bearer token for the local stack, and nothing else on stdout:
+ *   npm run -s token -- --role admin|reviewer|agency [--agency ID] [--jurisdiction ID]
+ */
+import { parseArgs } from 'node:util';
+import { mintToken } from './jwt.ts';
+import { defaultStateDir } from './paths.ts';
+
+try {
+  const { values } = parseArgs({
+    options: { role: { type: 'string' }, agency: { type: 'string' }, jurisdiction: { type: 'string' }, ttl: { type: 'string' } },
+  });
+  const role = values.role;
+  if (role !== 'admin' && role !== 'reviewer' && role !== 'agency') {
+    throw new Error('--role must be admin, reviewer or agency');
+  }
+  const token = await mintToken(process.env.BEIAN_STATE_DIR ?? defaultStateDir, {
+    role,
+    ...(values.agency && { agency: values.agency }),
+    ...(values.jurisdiction && { jurisdiction: values.jurisdiction }),
+    ...(values.ttl && { ttlSeconds: Number(values.ttl) }),
+  });
+  process.stdout.write(`${token}\n`);
+} catch (e) {
+  console.error(`token: ${(e as Error).message}\nusage: npm run -s token -- --role admin|reviewer|agency [--agency ID] [--jurisdiction ID]`);
+  process.exitCode = 2;
+}

@@ -1,0 +1,270 @@
+/**
+ * What holds state, protected and rarely changed: the table, queues and their dead-letter queues, the
+ * cursor-signing key, the user pool and its app clients, the SES identity, the alarm topic.
+ * The stateless stack receives these as props and can be destroyed and redeployed freely.
+ */
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import {
+  AccountRecovery,
+  ClientAttributes,
+  FeaturePlan,
+  Mfa,
+  OAuthScope,
+  ResourceServerScope,
+  StringAttribute,
+  UserPool,
+  type UserPoolClient,
+  UserPoolClientIdentityProvider,
+  type UserPoolDomain,
+} from 'aws-cdk-lib/aws-cognito';
+import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { ConfigurationSet, ConfigurationSetTlsPolicy, EmailIdentity, Identity, SuppressionReasons } from 'aws-cdk-lib/aws-ses';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import type { QueueName, QueueSpec } from '../functions/manifest.ts';
+import { tableDefinition } from '../shared/store/table-definition.ts';
+import type { BeianConfig } from './config.ts';
+import { AgencyClientLinks } from './constructs/agency-client-links.ts';
+import type { MailBinding } from './constructs/beian-function.ts';
+
+export const RESOURCE_SERVER_ID = 'beian';
+export const AGENCY_SCOPE_NAME = 'agency';
+export const PEOPLE_GROUPS = ['admin', 'reviewer'] as const;
+
+/** Fixed, so the stateless stack can name it in a dynamic reference without a cross-stack reference. */
+export const cursorSecretName = (stage: string) => `beian/${stage}/cursor-signing-key`;
+
+export interface QueuePair {
+  spec: QueueSpec;
+  queue: Queue;
+  deadLetterQueue: Queue;
+}
+
+export interface AgencyClient {
+  agencyId: string;
+  client: UserPoolClient;
+}
+
+export interface StatefulStackProps extends StackProps {
+  config: BeianConfig;
+  queues: readonly QueueSpec[];
+}
+
+export class StatefulStack extends Stack {
+  readonly table: TableV2;
+  readonly cursorSecret: Secret;
+  readonly cursorSecretName: string;
+  readonly userPool: UserPool;
+  readonly userPoolDomain: UserPoolDomain;
+  /** https://cognito-idp.<region>.amazonaws.com/<poolId>, the `iss` of every token */
+  readonly issuer: string;
+  readonly tokenEndpoint: string;
+  readonly peopleClient: UserPoolClient;
+  readonly agencyClients: readonly AgencyClient[];
+  readonly mail: MailBinding;
+  readonly queues: ReadonlyMap<QueueName, QueuePair>;
+  readonly alarmTopic: Topic;
+
+  constructor(scope: Construct, id: string, props: StatefulStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const logRetention = config.logRetentionDays as RetentionDays;
+
+    this.table = new TableV2(this, 'Table', {
+      partitionKey: { name: tableDefinition.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: tableDefinition.sortKey, type: AttributeType.STRING },
+      timeToLiveAttribute: tableDefinition.timeToLiveAttribute,
+      globalSecondaryIndexes: tableDefinition.globalSecondaryIndexes.map((index) => ({
+        indexName: index.indexName,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: AttributeType.STRING },
+        projectionType: ProjectionType.ALL,
+      })),
+      billing: Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      // The AWS managed key (aws/dynamodb): KMS use is logged in CloudTrail, with no key to administer
+      // and no KMS grants to add to every function.
+      encryption: TableEncryptionV2.awsManagedKey(),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.cursorSecretName = cursorSecretName(config.stage);
+    this.cursorSecret = new Secret(this, 'CursorSigningKey', {
+      secretName: this.cursorSecretName,
+      description: 'HMAC key that signs the pagination cursors of the Beian API',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.cursorSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The key only signs pagination cursors (integrity, not confidentiality); it reaches the function at deploy time, so it is rotated by hand (put-secret-value, then redeploy the stateless stack), which only invalidates cursors in flight. See docs/operating.md.',
+    });
+
+    this.queues = this.createQueues(props.queues);
+    this.alarmTopic = this.createAlarmTopic(config.alarmEmails);
+    this.mail = this.createMail(config);
+
+    this.userPool = new UserPool(this, 'UserPool', {
+      userPoolName: `beian-${config.stage}`,
+      featurePlan: FeaturePlan.ESSENTIALS,
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      signInCaseSensitive: false,
+      autoVerify: { email: true },
+      standardAttributes: {
+        email: { required: true, mutable: true },
+        fullname: { required: false, mutable: true },
+      },
+      customAttributes: {
+        // A reviewer's jurisdiction; set by an admin (admin-update-user-attributes), never by the user.
+        jurisdictionId: new StringAttribute({ minLen: 2, maxLen: 64, mutable: true }),
+      },
+      mfa: Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.userPool).acknowledge({
+      id: 'AwsSolutions-COG8',
+      reason:
+        'Essentials plan, not Plus: threat protection is billed per active user on Plus; people are a few named officials created by an admin (no self sign-up) with TOTP MFA required and a 12-character policy, and agencies use client credentials, which threat protection does not cover.',
+    });
+
+    for (const [precedence, groupName] of PEOPLE_GROUPS.entries()) {
+      this.userPool.addGroup(`Group-${groupName}`, {
+        groupName,
+        precedence,
+        description: groupName === 'admin' ? 'Registers jurisdictions and agencies, sees everything' : 'Reviews decisions of one jurisdiction (custom:jurisdictionId)',
+      });
+    }
+
+    const agencyScope = new ResourceServerScope({
+      scopeName: AGENCY_SCOPE_NAME,
+      scopeDescription: "An agency's system reports and files its own decisions",
+    });
+    const resourceServer = this.userPool.addResourceServer('ResourceServer', {
+      identifier: RESOURCE_SERVER_ID,
+      userPoolResourceServerName: 'Beian API',
+      scopes: [agencyScope],
+    });
+
+    // The token endpoint (client credentials) and the sign-in pages live on the user pool domain.
+    this.userPoolDomain = this.userPool.addDomain('Domain', { cognitoDomain: { domainPrefix: config.authDomainPrefix } });
+    this.tokenEndpoint = `${this.userPoolDomain.baseUrl()}/oauth2/token`;
+    this.issuer = this.userPool.userPoolProviderUrl;
+
+    this.peopleClient = this.userPool.addClient('PeopleClient', {
+      userPoolClientName: 'people',
+      generateSecret: false, // a browser or CLI app: public client, authorization code flow with PKCE, or SRP
+      authFlows: { userSrp: true },
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
+        callbackUrls: config.peopleCallbackUrls,
+      },
+      supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.hours(12),
+      // People may change their name, never their jurisdiction.
+      writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true }),
+    });
+
+    const links = new AgencyClientLinks(this, 'AgencyClientLinks', { table: this.table, logRetention });
+    this.agencyClients = config.agencyClients.map((agencyId) => {
+      const client = this.userPool.addClient(`AgencyClient-${agencyId}`, {
+        userPoolClientName: `agency-${agencyId}`,
+        generateSecret: true,
+        authFlows: {},
+        oAuth: {
+          flows: { clientCredentials: true },
+          scopes: [OAuthScope.resourceServer(resourceServer, agencyScope)],
+        },
+        enableTokenRevocation: true,
+        preventUserExistenceErrors: true,
+        accessTokenValidity: Duration.hours(1),
+      });
+      links.link(agencyId, client);
+      new CfnOutput(this, `AgencyClientId-${agencyId}`, {
+        description: `App client id of agency "${agencyId}" (its secret: aws cognito-idp describe-user-pool-client)`,
+        value: client.userPoolClientId,
+      });
+      return { agencyId, client };
+    });
+
+    new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
+    new CfnOutput(this, 'Issuer', { description: 'iss of every token', value: this.issuer });
+    new CfnOutput(this, 'TokenEndpoint', { description: 'client-credentials grant for agencies', value: this.tokenEndpoint });
+    new CfnOutput(this, 'PeopleClientId', { description: 'app client of reviewers and admins', value: this.peopleClient.userPoolClientId });
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+  }
+
+  /** Every app client whose tokens the API accepts: the people client and one per agency. */
+  get appClients(): UserPoolClient[] {
+    return [this.peopleClient, ...this.agencyClients.map((a) => a.client)];
+  }
+
+  private createQueues(specs: readonly QueueSpec[]): ReadonlyMap<QueueName, QueuePair> {
+    const pairs = new Map<QueueName, QueuePair>();
+    for (const spec of specs) {
+      const common = { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, removalPolicy: RemovalPolicy.RETAIN };
+      const deadLetterQueue = new Queue(this, `${spec.name}-DeadLetterQueue`, { ...common, retentionPeriod: Duration.days(14) });
+      const queue = new Queue(this, `${spec.name}-Queue`, {
+        ...common,
+        visibilityTimeout: Duration.seconds(spec.visibilityTimeoutSeconds),
+        deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: spec.maxReceiveCount },
+      });
+      pairs.set(spec.name, { spec, queue, deadLetterQueue });
+    }
+    return pairs;
+  }
+
+  private createAlarmTopic(emails: readonly string[]): Topic {
+    // Not KMS-encrypted: CloudWatch can publish to an encrypted topic only with a customer managed key,
+    // and alarm notifications carry no personal data.
+    const topic = new Topic(this, 'AlarmTopic', { displayName: 'Beian alarms', enforceSSL: true });
+    for (const email of emails) topic.addSubscription(new EmailSubscription(email));
+    return topic;
+  }
+
+  private createMail(config: BeianConfig): MailBinding {
+    const configurationSet = new ConfigurationSet(this, 'MailConfigurationSet', {
+      configurationSetName: `beian-${config.stage}`,
+      tlsPolicy: ConfigurationSetTlsPolicy.REQUIRE,
+      reputationMetrics: true,
+      sendingEnabled: true,
+      suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+    });
+    const identity = new EmailIdentity(this, 'MailFromIdentity', {
+      identity: Identity.email(config.mailFrom),
+      configurationSet,
+    });
+    return {
+      mailFrom: config.mailFrom,
+      emailIdentityArn: identity.emailIdentityArn,
+      configurationSetName: configurationSet.configurationSetName,
+      configurationSetArn: this.formatArn({
+        service: 'ses',
+        resource: 'configuration-set',
+        resourceName: configurationSet.configurationSetName,
+      }),
+    };
+  }
+}

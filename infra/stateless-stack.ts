@@ -1,0 +1,239 @@
+/**
+ * Everything that can be destroyed and redeployed freely: one BeianFunction per entry of
+ * functions/manifest.ts, its trigger (HTTP routes, queue mapping, schedule), its grants, its alarms.
+ */
+import { CfnOutput, Duration, Stack, type StackProps, TimeZone, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { CorsHttpMethod, HttpApi, HttpMethod, HttpNoneAuthorizer, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import type { FunctionSpec, HttpRoute, QueueName, Trigger } from '../functions/manifest.ts';
+import type { BeianConfig } from './config.ts';
+import { BeianFunction, type MailBinding } from './constructs/beian-function.ts';
+import type { QueuePair } from './stateful-stack.ts';
+
+/** Stage-wide throttling of the HTTP API (requests per second, and the burst above it). */
+export const API_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
+
+/** A schedule of this many minutes runs once a day, at `dailyRunTime` (Asia/Shanghai). */
+export const DAILY = 24 * 60;
+
+/** What the stateless stack needs from the stateful one. */
+export interface StatefulResources {
+  table: ITableV2;
+  cursorSecretName: string;
+  userPool: IUserPool;
+  /** every app client whose tokens the API accepts */
+  appClients: readonly IUserPoolClient[];
+  mail: MailBinding;
+  queues: ReadonlyMap<QueueName, QueuePair>;
+  alarmTopic: ITopic;
+}
+
+export interface StatelessStackProps extends StackProps {
+  config: BeianConfig;
+  stateful: StatefulResources;
+  /** the functions to build; functions/manifest.ts `functions` in the app */
+  functions: readonly FunctionSpec[];
+}
+
+export class StatelessStack extends Stack {
+  readonly functions: ReadonlyMap<string, BeianFunction>;
+  readonly api?: HttpApi;
+  readonly apiStage?: HttpStage;
+  private readonly props: StatelessStackProps;
+  private readonly alarmAction: SnsAction;
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+    this.props = props;
+    const { config, stateful } = props;
+    this.alarmAction = new SnsAction(stateful.alarmTopic);
+
+    const functions = new Map<string, BeianFunction>();
+    for (const spec of props.functions) {
+      const fn = new BeianFunction(this, pascal(spec.name), {
+        spec,
+        stage: config.stage,
+        logRetention: config.logRetentionDays as RetentionDays,
+      });
+      if (spec.needs.table) fn.bindTable(stateful.table, spec.needs.table);
+      for (const queueName of spec.needs.sendTo ?? []) fn.bindQueue(queueName, this.queue(queueName, spec).queue);
+      if (spec.needs.mail) fn.bindMail(stateful.mail);
+      // Only HTTP functions page through lists, so only they get the cursor-signing key.
+      if (spec.trigger.kind === 'http') fn.bindCursorSecret(stateful.cursorSecretName);
+      this.alarm(`${pascal(spec.name)}ErrorsAlarm`, `Function ${spec.name} reported errors`, fn.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }), 1);
+      functions.set(spec.name, fn);
+    }
+    this.functions = functions;
+
+    const httpFunctions = [...functions.values()].filter((fn) => fn.spec.trigger.kind === 'http');
+    if (httpFunctions.length > 0) {
+      const { api, stage } = this.createApi(httpFunctions);
+      this.api = api;
+      this.apiStage = stage;
+    }
+    for (const fn of functions.values()) {
+      const trigger = fn.spec.trigger;
+      if (trigger.kind === 'queue') this.subscribe(fn, trigger);
+      if (trigger.kind === 'schedule') this.schedule(fn, trigger);
+    }
+    for (const [name, pair] of stateful.queues) {
+      this.alarm(
+        `${pascal(name)}DeadLetterAlarm`,
+        `Messages of queue ${name} failed ${pair.spec.maxReceiveCount} times and wait in its dead-letter queue`,
+        pair.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+        0,
+        ComparisonOperator.GREATER_THAN_THRESHOLD,
+      );
+    }
+  }
+
+  private createApi(httpFunctions: readonly BeianFunction[]): { api: HttpApi; stage: HttpStage } {
+    const { config, stateful } = this.props;
+    const api = new HttpApi(this, 'HttpApi', {
+      apiName: `beian-${config.stage}`,
+      description: 'Beian API',
+      createDefaultStage: false,
+      corsPreflight:
+        config.allowedOrigins.length > 0
+          ? {
+              allowOrigins: config.allowedOrigins,
+              allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.PUT, CorsHttpMethod.POST, CorsHttpMethod.DELETE],
+              allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
+              exposeHeaders: ['location', 'retry-after'],
+              maxAge: Duration.hours(1),
+            }
+          : undefined,
+    });
+
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
+      retention: config.logRetentionDays as RetentionDays,
+    });
+    const stage = api.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: API_THROTTLE,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            time: '$context.requestTime',
+            ip: '$context.identity.sourceIp',
+            method: '$context.httpMethod',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            latencyMs: '$context.responseLatency',
+            responseLength: '$context.responseLength',
+            clientId: '$context.authorizer.claims.client_id',
+            authorizerError: '$context.authorizer.error',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+
+    // Issuer = the user pool; audience = every app client (people and agencies). The JWT authorizer
+    // checks signature, expiry, issuer and aud/client_id; the function maps the caller to a role.
+    const authorizer = new HttpUserPoolAuthorizer('CognitoAuthorizer', stateful.userPool, {
+      authorizerName: 'cognito-jwt',
+      userPoolClients: [...stateful.appClients],
+    });
+
+    for (const fn of httpFunctions) {
+      if (fn.spec.trigger.kind !== 'http') continue;
+      const integration = new HttpLambdaIntegration(`${pascal(fn.spec.name)}Integration`, fn.function);
+      for (const route of fn.spec.trigger.routes) {
+        const [httpRoute] = api.addRoutes({
+          path: route.path,
+          methods: [HttpMethod[route.method]],
+          integration,
+          authorizer: route.authorized ? authorizer : new HttpNoneAuthorizer(),
+        });
+        if (!route.authorized && httpRoute) {
+          Validations.of(httpRoute).acknowledge({
+            id: 'AwsSolutions-APIG4',
+            reason: `${routeKey(route)} is public by design (authorized: false in functions/api/route-keys.ts): it serves the API document, no data.`,
+          });
+        }
+      }
+    }
+
+    this.alarm('Api5xxAlarm', 'The HTTP API answered with 5xx', api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }), 1);
+    new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the Beian API', value: stage.url });
+    return { api, stage };
+  }
+
+  /** An SQS event source that reports partial batch failures, so one bad message does not fail its batch. */
+  private subscribe(fn: BeianFunction, trigger: Extract<Trigger, { kind: 'queue' }>): void {
+    const pair = this.queue(trigger.queue, fn.spec);
+    if (pair.spec.visibilityTimeoutSeconds < fn.spec.timeoutSeconds) {
+      throw new Error(
+        `Queue "${pair.spec.name}": visibilityTimeoutSeconds (${pair.spec.visibilityTimeoutSeconds}) must be at least the timeout of its consumer "${fn.spec.name}" (${fn.spec.timeoutSeconds}); AWS recommends 6x.`,
+      );
+    }
+    fn.function.addEventSource(
+      new SqsEventSource(pair.queue, {
+        batchSize: trigger.batchSize,
+        maxBatchingWindow: trigger.maxBatchingWindowSeconds > 0 ? Duration.seconds(trigger.maxBatchingWindowSeconds) : undefined,
+        reportBatchItemFailures: true,
+      }),
+    );
+  }
+
+  private schedule(fn: BeianFunction, trigger: Extract<Trigger, { kind: 'schedule' }>): void {
+    const [hour, minute] = this.props.config.dailyRunTime.split(':');
+    const expression =
+      trigger.everyMinutes === DAILY
+        ? ScheduleExpression.cron({ hour, minute, timeZone: TimeZone.ASIA_SHANGHAI })
+        : ScheduleExpression.rate(Duration.minutes(trigger.everyMinutes));
+    new Schedule(this, `${pascal(fn.spec.name)}Schedule`, {
+      description: `Runs ${fn.spec.name}`,
+      schedule: expression,
+      target: new LambdaInvoke(fn.function, { retryAttempts: 2, maxEventAge: Duration.hours(1) }),
+    });
+  }
+
+  private queue(name: QueueName, consumer: FunctionSpec): QueuePair {
+    const pair = this.props.stateful.queues.get(name);
+    if (!pair) throw new Error(`Function "${consumer.name}" uses queue "${name}", which functions/manifest.ts \`queues\` does not declare.`);
+    return pair;
+  }
+
+  private alarm(id: string, description: string, metric: IMetric, threshold: number, comparisonOperator = ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD): Alarm {
+    const alarm = new Alarm(this, id, {
+      alarmDescription: `${description} (Beian ${this.props.config.stage})`,
+      metric,
+      threshold,
+      evaluationPeriods: 1,
+      comparisonOperator,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(this.alarmAction);
+    return alarm;
+  }
+}
+
+export function routeKey(route: HttpRoute): string {
+  return `${route.method} ${route.path}`;
+}
+
+/** "process-filing" -> "ProcessFiling", for construct ids. */
+function pascal(name: string): string {
+  return name
+    .split(/[^a-zA-Z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part[0]!.toUpperCase() + part.slice(1))
+    .join('');
+}

@@ -1,0 +1,79 @@
+/** Request bodies and query strings of the HTTP API. The OpenAPI document is generated from these. */
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
+import { email, entityId, isoDate, money } from './common.ts';
+import { decisionFactsShape, decisionFactIssues, hearingThreshold, majorReason } from './decision.ts';
+
+z.config(en());
+
+const name = z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200));
+const text = (max: number) => z.string().check(z.maxLength(max));
+
+export const jurisdictionBody = z.strictObject({
+  name,
+  filingPeriodWorkingDays: z._default(z.int().check(z.minimum(1), z.maximum(60)), 10),
+  hearingThresholds: z._default(z.array(hearingThreshold).check(z.maxLength(100)), []),
+  escalationEmails: z._default(z.array(email).check(z.maxLength(20)), []),
+  extraOffDays: z._default(z.array(isoDate).check(z.maxLength(366)), []),
+  extraWorkingDays: z._default(z.array(isoDate).check(z.maxLength(366)), []),
+  /** prefix of filing numbers, e.g. 宝坻备 gives 宝坻备〔2026〕0001 */
+  filingNumberPrefix: z.optional(z.string().check(z.minLength(1), z.maxLength(20))),
+});
+export type JurisdictionBody = z.output<typeof jurisdictionBody>;
+
+export const agencyBody = z.strictObject({
+  name,
+  jurisdictionId: entityId,
+  contactEmails: z._default(z.array(email).check(z.maxLength(20)), []),
+  /** Cognito app client ids issued to this agency's systems (client-credentials grant) */
+  clientIds: z._default(z.array(z.string().check(z.regex(/^[\w+]{1,128}$/, 'must be an app client id'))).check(z.maxLength(10)), []),
+});
+export type AgencyBody = z.output<typeof agencyBody>;
+
+export const decisionBody = z
+  .strictObject({
+    caseNumber: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(100)),
+    ...decisionFactsShape,
+    party: z.strictObject({ type: decisionFactsShape.party.shape.type, name }),
+    majorReasons: z.optional(z.array(majorReason).check(z.maxLength(4))),
+    summary: z.optional(text(2000)),
+    legalBasis: z.optional(text(2000)),
+  })
+  .check(
+    z.superRefine((d, ctx) => {
+      for (const issue of decisionFactIssues(d)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message, input: d });
+    }),
+  );
+export type DecisionBody = z.output<typeof decisionBody>;
+
+const intString = (min: number, max: number) =>
+  z.pipe(
+    z.string().check(z.regex(/^\d{1,6}$/, 'must be a whole number')),
+    z.pipe(z.transform(Number), z.int().check(z.minimum(min, `must be at least ${min}`), z.maximum(max, `must be at most ${max}`))),
+  );
+
+export const DECISION_STATUSES = ['AWAITING_FILING', 'NOT_REQUIRED'] as const;
+
+export const listDecisionsQuery = z.strictObject({
+  status: z.optional(z.enum(DECISION_STATUSES)),
+  agencyId: z.optional(entityId),
+  decidedFrom: z.optional(isoDate),
+  decidedTo: z.optional(isoDate),
+  /** filingDueOn strictly before this date */
+  dueBefore: z.optional(isoDate),
+  limit: z.optional(intString(1, 100)),
+  cursor: z.optional(z.string().check(z.maxLength(2000))),
+});
+export type ListDecisionsQuery = z.output<typeof listDecisionsQuery>;
+
+export const workingDaysQuery = z.strictObject({
+  from: isoDate,
+  count: intString(0, 1000),
+  jurisdictionId: z.optional(entityId),
+});
+
+export const idPath = z.strictObject({ id: z.string().check(z.regex(/^[0-9a-f-]{36}$/, 'must be a decision id')) });
+export const jurisdictionPath = z.strictObject({ jurisdictionId: entityId });
+export const agencyPath = z.strictObject({ agencyId: entityId });
+
+export { money };

@@ -1,0 +1,307 @@
+/**
+ * The repository over the one Beian table: registry (jurisdictions, agencies, app clients) and decisions.
+ * Writes that must not overwrite are conditional; a decision, its case-number uniqueness record and its
+ * idempotency record are written in one transaction.
+ */
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { IndexName } from './table-definition.ts';
+import { decisionIndexKeys, keys } from './keys.ts';
+import type { AgencyRecord, DecisionRecord, IdempotentResponse, JurisdictionRecord } from './records.ts';
+
+/** How long a stored idempotent response is kept: a day is longer than any client's retry loop. */
+const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+const STORED_ONLY = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'duePk', 'dueSk', 'expiresAt'];
+
+function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
+  if (!item) return undefined;
+  const copy = { ...item };
+  for (const k of STORED_ONLY) delete copy[k];
+  return copy as T;
+}
+
+export type CreateOutcome =
+  | { kind: 'created' }
+  | { kind: 'duplicate-case'; existingId: string }
+  | { kind: 'idempotent-replay'; stored: IdempotentResponse };
+
+export class JurisdictionMissingError extends Error {
+  override name = 'JurisdictionMissingError';
+}
+export class ClientTakenError extends Error {
+  override name = 'ClientTakenError';
+  constructor(readonly clientId: string) {
+    super(`app client ${clientId} is linked to another agency`);
+  }
+}
+
+export interface DecisionQuery {
+  index: IndexName;
+  partition: string;
+  decidedFrom?: string;
+  decidedTo?: string;
+  status?: string;
+  dueBefore?: string;
+  jurisdictionId?: string;
+  limit: number;
+  startKey?: Record<string, unknown>;
+}
+
+const INDEX_KEYS: Record<string, [string, string]> = {
+  byAgency: ['gsi1pk', 'gsi1sk'],
+  byJurisdiction: ['gsi2pk', 'gsi2sk'],
+  all: ['gsi3pk', 'gsi3sk'],
+};
+
+export class BeianStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    readonly tableName: string,
+  ) {}
+
+  async putJurisdiction(id: string, body: Omit<JurisdictionRecord, 'jurisdictionId' | 'createdAt' | 'updatedAt'>, now: string) {
+    return this.upsert<JurisdictionRecord>(keys.jurisdiction(id), { ...body, jurisdictionId: id }, now);
+  }
+
+  async getJurisdiction(id: string) {
+    return this.get<JurisdictionRecord>(keys.jurisdiction(id));
+  }
+
+  async listJurisdictions() {
+    return this.listPartition<JurisdictionRecord>('JUR');
+  }
+
+  /** Registers or updates an agency; its jurisdiction must exist, and its app clients must be free. */
+  async putAgency(id: string, body: Omit<AgencyRecord, 'agencyId' | 'createdAt' | 'updatedAt'>, now: string): Promise<AgencyRecord> {
+    const before = await this.getAgency(id);
+    const dropped = (before?.clientIds ?? []).filter((c) => !body.clientIds.includes(c));
+    const record = { ...body, agencyId: id, updatedAt: now, createdAt: before?.createdAt ?? now };
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { ConditionCheck: { TableName: this.tableName, Key: keys.jurisdiction(body.jurisdictionId), ConditionExpression: 'attribute_exists(pk)' } },
+            { Put: { TableName: this.tableName, Item: { ...keys.agency(id), ...record } } },
+            ...body.clientIds.map((clientId) => ({
+              Put: {
+                TableName: this.tableName,
+                Item: { ...keys.client(clientId), agencyId: id },
+                ConditionExpression: 'attribute_not_exists(pk) OR agencyId = :me',
+                ExpressionAttributeValues: { ':me': id },
+              },
+            })),
+            ...dropped.map((clientId) => ({ Delete: { TableName: this.tableName, Key: keys.client(clientId) } })),
+          ],
+        }),
+      );
+    } catch (e) {
+      if (e instanceof TransactionCanceledException) {
+        const reasons = e.CancellationReasons ?? [];
+        if (reasons[0]?.Code === 'ConditionalCheckFailed') throw new JurisdictionMissingError(body.jurisdictionId);
+        const taken = reasons.findIndex((r, i) => i >= 2 && r.Code === 'ConditionalCheckFailed');
+        if (taken >= 0) throw new ClientTakenError(body.clientIds[taken - 2]!);
+      }
+      throw e;
+    }
+    return record;
+  }
+
+  async getAgency(id: string) {
+    return this.get<AgencyRecord>(keys.agency(id));
+  }
+
+  async listAgencies() {
+    return this.listPartition<AgencyRecord>('AGENCY');
+  }
+
+  /** The agency an app client id is linked to. */
+  async agencyIdForClient(clientId: string): Promise<string | undefined> {
+    return (await this.get<{ agencyId: string }>(keys.client(clientId)))?.agencyId;
+  }
+
+  /**
+   * Writes a decision, its (agency, caseNumber) uniqueness record and, with an Idempotency-Key, the
+   * response to replay, all or nothing. Concurrent identical requests: exactly one is created.
+   */
+  async createDecision(record: DecisionRecord, idempotency?: { scope: string; key: string; response: IdempotentResponse }): Promise<CreateOutcome> {
+    const now = Math.floor(Date.parse(record.createdAt) / 1000);
+    const items = [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...keys.decision(record.id), ...decisionIndexKeys(record), ...record },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...keys.caseNumber(record.agencyId, record.caseNumber), decisionId: record.id },
+          ConditionExpression: 'attribute_not_exists(pk)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+        },
+      },
+      ...(idempotency
+        ? [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...keys.idempotency(idempotency.scope, idempotency.key), ...idempotency.response, expiresAt: now + IDEMPOTENCY_TTL_SECONDS },
+                // an expired record may linger until TTL deletes it; it no longer counts
+                ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+                ExpressionAttributeValues: { ':now': now },
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+              },
+            },
+          ]
+        : []),
+    ];
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+        return { kind: 'created' };
+      } catch (e) {
+        if (!(e instanceof TransactionCanceledException)) throw e;
+        const reasons = e.CancellationReasons ?? [];
+        const idem = reasons[2];
+        if (idem?.Code === 'ConditionalCheckFailed' && idem.Item) {
+          const stored = unmarshallStored(idem.Item);
+          return { kind: 'idempotent-replay', stored };
+        }
+        const dup = reasons[1];
+        if (dup?.Code === 'ConditionalCheckFailed') {
+          const existingId = dup.Item?.decisionId?.S ?? (await this.get<{ decisionId: string }>(keys.caseNumber(record.agencyId, record.caseNumber)))?.decisionId;
+          return { kind: 'duplicate-case', existingId: existingId ?? 'unknown' };
+        }
+        if (reasons.some((r) => r.Code === 'TransactionConflict') && attempt < 8) {
+          await sleep(10 + Math.random() * 20 * 2 ** Math.min(attempt, 4));
+          continue;
+        }
+        throw e;
+      }
+    }
+  }
+
+  async getDecision(id: string) {
+    return this.get<DecisionRecord>(keys.decision(id));
+  }
+
+  async getIdempotent(scope: string, key: string): Promise<IdempotentResponse | undefined> {
+    const item = await this.get<IdempotentResponse & { expiresAt: number }>(keys.idempotency(scope, key));
+    return item;
+  }
+
+  /** One page of decisions, newest first, read by Query on an index (never Scan). */
+  async queryDecisions(q: DecisionQuery): Promise<{ items: DecisionRecord[]; lastKey?: Record<string, unknown> }> {
+    const [pkName, skName] = INDEX_KEYS[q.index]!;
+    const names: Record<string, string> = { '#pk': pkName, '#sk': skName };
+    const values: Record<string, unknown> = { ':pk': q.partition };
+    let keyCondition = '#pk = :pk';
+    if (q.decidedFrom || q.decidedTo) {
+      values[':from'] = q.decidedFrom ?? '0000';
+      values[':to'] = `${q.decidedTo ?? '9999-12-31'}#\uffff`;
+      keyCondition += ' AND #sk BETWEEN :from AND :to';
+    }
+    const filters: string[] = [];
+    if (q.status) {
+      names['#status'] = 'status';
+      values[':status'] = q.status;
+      filters.push('#status = :status');
+    }
+    if (q.dueBefore) {
+      values[':due'] = q.dueBefore;
+      filters.push('filingDueOn < :due');
+    }
+    if (q.jurisdictionId) {
+      values[':jur'] = q.jurisdictionId;
+      filters.push('jurisdictionId = :jur');
+    }
+    const input: QueryCommandInput = {
+      TableName: this.tableName,
+      IndexName: q.index,
+      KeyConditionExpression: keyCondition,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ScanIndexForward: false,
+      ...(filters.length && { FilterExpression: filters.join(' AND ') }),
+    };
+    const items: DecisionRecord[] = [];
+    let startKey = q.startKey;
+    // With filters DynamoDB may return short pages: read on until the page is full or the index ends.
+    for (;;) {
+      const page = await this.db.send(new QueryCommand({ ...input, Limit: Math.max(q.limit - items.length, 10), ExclusiveStartKey: startKey }));
+      for (const raw of page.Items ?? []) {
+        items.push(strip<DecisionRecord>(raw)!);
+        if (items.length === q.limit) {
+          const last = raw;
+          const more = raw !== page.Items![page.Items!.length - 1] || page.LastEvaluatedKey;
+          return { items, ...(more && { lastKey: { pk: last.pk, sk: last.sk, [pkName]: last[pkName], [skName]: last[skName] } }) };
+        }
+      }
+      if (!page.LastEvaluatedKey) return { items };
+      startKey = page.LastEvaluatedKey;
+    }
+  }
+
+  private async get<T>(key: { pk: string; sk: string }): Promise<T | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key }));
+    return strip<T>(out.Item);
+  }
+
+  private async listPartition<T>(pk: string): Promise<T[]> {
+    const items: T[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ExclusiveStartKey: startKey }),
+      );
+      for (const item of page.Items ?? []) items.push(strip<T>(item)!);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+
+  private async upsert<T>(key: { pk: string; sk: string }, fields: Record<string, unknown>, now: string): Promise<T> {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':now': now };
+    const sets = ['updatedAt = :now', 'createdAt = if_not_exists(createdAt, :now)'];
+    const removes: string[] = [];
+    Object.entries(fields).forEach(([k, v], i) => {
+      names[`#f${i}`] = k;
+      if (v === undefined) removes.push(`#f${i}`);
+      else {
+        values[`:f${i}`] = v;
+        sets.push(`#f${i} = :f${i}`);
+      }
+    });
+    const out = await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: key,
+        UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return strip<T>(out.Attributes)!;
+  }
+}
+
+function unmarshallStored(item: Record<string, { S?: string; N?: string }>): IdempotentResponse {
+  return {
+    requestHash: item.requestHash?.S ?? '',
+    statusCode: Number(item.statusCode?.N ?? 0),
+    body: item.body?.S ?? '',
+    ...(item.location?.S && { location: item.location.S }),
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

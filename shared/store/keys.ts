@@ -1,0 +1,26 @@
+/** Key values of every item; the attribute names are in table-definition.ts. */
+export const keys = {
+  jurisdiction: (id: string) => ({ pk: 'JUR', sk: id }),
+  agency: (id: string) => ({ pk: 'AGENCY', sk: id }),
+  client: (clientId: string) => ({ pk: 'CLIENT', sk: clientId }),
+  decision: (id: string) => ({ pk: `DEC#${id}`, sk: 'META' }),
+  caseNumber: (agencyId: string, caseNumber: string) => ({ pk: `CASE#${agencyId}#${caseNumber}`, sk: 'CASE' }),
+  idempotency: (scope: string, key: string) => ({ pk: `IDEM#${scope}#${key}`, sk: 'IDEM' }),
+};
+
+/** Sort key of the list indexes: newest decision first when read backwards. */
+export const decisionSortKey = (d: { decidedOn: string; createdAt: string; id: string }) => `${d.decidedOn}#${d.createdAt}#${d.id}`;
+
+export const decisionIndexKeys = (d: { agencyId: string; jurisdictionId: string; decidedOn: string; createdAt: string; id: string; status: string; filingDueOn: string | null }) => {
+  const sk = decisionSortKey(d);
+  return {
+    gsi1pk: `AG#${d.agencyId}`,
+    gsi1sk: sk,
+    gsi2pk: `JUR#${d.jurisdictionId}`,
+    gsi2sk: sk,
+    gsi3pk: 'DEC',
+    gsi3sk: sk,
+    // sparse: present only while a filing is awaited, so the deadline sweep reads only open items
+    ...(d.status === 'AWAITING_FILING' && d.filingDueOn && { duePk: `JUR#${d.jurisdictionId}#OPEN`, dueSk: `${d.filingDueOn}#${d.id}` }),
+  };
+};

@@ -1,0 +1,13 @@
+import { notFound } from '../http/problem.ts';
+import type { Deps } from './deps.ts';
+
+/** The date `count` working days after `from`, on the national calendar or a jurisdiction's. */
+export async function workingDays(deps: Deps, q: { from: string; count: number; jurisdictionId?: string | undefined }) {
+  let jurisdiction;
+  if (q.jurisdictionId) {
+    jurisdiction = await deps.store.getJurisdiction(q.jurisdictionId);
+    if (!jurisdiction) throw notFound(`jurisdiction "${q.jurisdictionId}" does not exist`);
+  }
+  const due = deps.calendarFor(jurisdiction).addWorkingDays(q.from, q.count);
+  return { from: q.from, count: q.count, ...(q.jurisdictionId && { jurisdictionId: q.jurisdictionId }), dueOn: due.date, provisional: due.provisional };
+}

@@ -1,0 +1,119 @@
+/** Reporting decisions (and learning their deadline at once), reading and listing them, scoped by role. */
+import { createHash } from 'node:crypto';
+import { type Caller, registeredJurisdiction } from '../auth/caller.ts';
+import { classify } from '../domain/classify.ts';
+import { shanghaiDate } from '../domain/dates.ts';
+import { ValidationError, conflict, forbidden, notFound, unprocessable } from '../http/problem.ts';
+import type { DecisionBody, ListDecisionsQuery } from '../schemas/api.ts';
+import type { DecisionQuery } from '../store/beian-store.ts';
+import type { DecisionRecord } from '../store/records.ts';
+import type { Deps } from './deps.ts';
+
+export interface Created {
+  status: 201;
+  body: DecisionRecord;
+  location: string;
+  replayed: boolean;
+}
+
+/** A stored response is replayed only for the same body: the hash of the validated request. */
+export const requestHash = (body: unknown) => createHash('sha256').update(JSON.stringify(body)).digest('base64url');
+
+/**
+ * 1. the agency must be registered, its jurisdiction's rules known; 2. a decision cannot be dated in the
+ * future (Shanghai date); 3. classify and compute the deadline; 4. write decision + uniqueness
+ * (+ idempotency) in one transaction; 5. a duplicate case number is a 409 naming the existing decision.
+ */
+export async function reportDecision(deps: Deps, caller: Extract<Caller, { role: 'agency' }>, body: DecisionBody, idempotencyKey?: string): Promise<Created> {
+  const jurisdictionId = registeredJurisdiction(caller);
+  const scope = `${caller.agencyId}:decisions`;
+  const hash = requestHash(body);
+  if (idempotencyKey) {
+    const stored = await deps.store.getIdempotent(scope, idempotencyKey);
+    if (stored) return replay(stored, hash);
+  }
+  const now = deps.now();
+  const today = shanghaiDate(now);
+  if (body.decidedOn > today) {
+    throw new ValidationError([{ field: 'decidedOn', in: 'body', reason: `is in the future: today is ${today} in Asia/Shanghai` }]);
+  }
+  const jurisdiction = await deps.store.getJurisdiction(jurisdictionId);
+  if (!jurisdiction) throw unprocessable('unknown-jurisdiction', `the agency's jurisdiction "${jurisdictionId}" is not registered`);
+  const classification = classify(body, jurisdiction, deps.calendarFor(jurisdiction));
+  const createdAt = now.toISOString();
+  const record: DecisionRecord = {
+    ...body,
+    id: deps.newId(),
+    agencyId: caller.agencyId,
+    jurisdictionId,
+    status: classification.filingRequired ? 'AWAITING_FILING' : 'NOT_REQUIRED',
+    ...classification,
+    createdAt,
+    updatedAt: createdAt,
+  };
+  const location = `/v1/decisions/${record.id}`;
+  const outcome = await deps.store.createDecision(
+    record,
+    idempotencyKey ? { scope, key: idempotencyKey, response: { requestHash: hash, statusCode: 201, body: JSON.stringify(record), location } } : undefined,
+  );
+  if (outcome.kind === 'idempotent-replay') return replay(outcome.stored, hash);
+  if (outcome.kind === 'duplicate-case') {
+    throw conflict('duplicate-case-number', `case number "${body.caseNumber}" was already reported by this agency as decision ${outcome.existingId}`, {
+      existingId: outcome.existingId,
+      existing: `/v1/decisions/${outcome.existingId}`,
+    });
+  }
+  return { status: 201, body: record, location, replayed: false };
+}
+
+function replay(stored: { requestHash: string; body: string; location?: string }, hash: string): Created {
+  if (stored.requestHash !== hash) {
+    throw unprocessable('idempotency-key-reused', 'this Idempotency-Key was already used with a different request body: use a new key for a new request');
+  }
+  return { status: 201, body: JSON.parse(stored.body) as DecisionRecord, location: stored.location ?? '', replayed: true };
+}
+
+function canSee(caller: Caller, d: DecisionRecord): boolean {
+  if (caller.role === 'admin') return true;
+  if (caller.role === 'reviewer') return d.jurisdictionId === caller.jurisdictionId;
+  return d.agencyId === caller.agencyId;
+}
+
+export async function getDecision(deps: Deps, caller: Caller, id: string): Promise<DecisionRecord> {
+  const d = await deps.store.getDecision(id);
+  // another's decision is "not found", not "forbidden": its existence is not disclosed
+  if (!d || !canSee(caller, d)) throw notFound(`decision ${id} does not exist or is not visible to you`);
+  return d;
+}
+
+export async function listDecisions(deps: Deps, caller: Caller, q: ListDecisionsQuery): Promise<{ items: DecisionRecord[]; nextCursor: string | null }> {
+  let index: DecisionQuery['index'];
+  let partition: string;
+  let jurisdictionFilter: string | undefined;
+  if (caller.role === 'agency') {
+    if (q.agencyId && q.agencyId !== caller.agencyId) throw forbidden('an agency can list only its own decisions');
+    [index, partition] = ['byAgency', `AG#${caller.agencyId}`];
+  } else if (q.agencyId) {
+    [index, partition] = ['byAgency', `AG#${q.agencyId}`];
+    if (caller.role === 'reviewer') jurisdictionFilter = caller.jurisdictionId;
+  } else if (caller.role === 'reviewer') {
+    [index, partition] = ['byJurisdiction', `JUR#${caller.jurisdictionId}`];
+  } else {
+    [index, partition] = ['all', 'DEC'];
+  }
+  // the cursor is bound to the query that made it: reusing it with other filters or scope is refused
+  const boundTo = JSON.stringify([index, partition, jurisdictionFilter, q.status, q.decidedFrom, q.decidedTo, q.dueBefore]);
+  const startKey = q.cursor ? deps.cursors.decode(q.cursor, boundTo) : undefined;
+  const page = await deps.store.queryDecisions({
+    index,
+    partition,
+    limit: q.limit ?? 25,
+    ...(startKey && { startKey }),
+    ...(q.decidedFrom && { decidedFrom: q.decidedFrom }),
+    ...(q.decidedTo && { decidedTo: q.decidedTo }),
+    ...(q.status && { status: q.status }),
+    ...(q.dueBefore && { dueBefore: q.dueBefore }),
+    ...(jurisdictionFilter && { jurisdictionId: jurisdictionFilter }),
+  });
+  return { items: page.items, nextCursor: page.lastKey ? deps.cursors.encode(page.lastKey, boundTo) : null };
+}
