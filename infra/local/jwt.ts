@@ -65,7 +65,8 @@ export class TokenRejected extends Error {
  * every value a string, arrays as "[a b]".
  */
 export async function verifyToken(stateDir: string, token: string): Promise<Record<string, string>> {
-  const key = await importJWK(await loadKey(stateDir), ALG);
+  const { d: _private, ...publicJwk } = await loadKey(stateDir);
+  const key = await importJWK(publicJwk, ALG);
   let payload: Record<string, unknown>;
   try {
     ({ payload } = await jwtVerify(token, key, { issuer: LOCAL_ISSUER, algorithms: [ALG] }));

@@ -48,6 +48,8 @@ function localEnvironment(stateDir: string, dynamoEndpoint: string, tableName: s
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
+    // the SDK's notice about Node 22 is said once by `npm start`, not by every client
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }
 

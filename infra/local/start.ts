@@ -7,6 +7,9 @@ const port = Number(process.env.PORT ?? 3000);
 const dynamoPort = Number(process.env.DYNAMODB_PORT ?? 8000);
 const log = (m: string) => console.log(`[beian] ${m}`);
 
+if (Number(process.versions.node.split('.')[0]) < 22) {
+  log(`Node ${process.versions.node}: fine for now; AWS SDK releases after early January 2027 need Node 22 (Lambda runs nodejs22.x).`);
+}
 try {
   const started = Date.now();
   const stack = await startLocalStack({ port, dynamoPort, stateDir: defaultStateDir, persist: true, onProgress: log });

@@ -55,10 +55,12 @@ export const unprocessable = (slug: string, detail: string, extensions: Record<s
 
 /** zod issues -> field errors a person can act on. */
 export function fieldErrors(issues: readonly $ZodIssue[], where: FieldError['in']): FieldError[] {
-  return issues.map((issue) => {
-    let reason = issue.message;
-    if (issue.code === 'unrecognized_keys') reason = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-    return { field: issue.path.map(String).join('.'), in: where, reason };
+  return issues.flatMap((issue) => {
+    const path = issue.path.map(String);
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ field: [...path, key].join('.'), in: where, reason: 'is not a known field' }));
+    }
+    return [{ field: path.join('.'), in: where, reason: issue.message }];
   });
 }
 

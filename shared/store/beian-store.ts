@@ -201,10 +201,11 @@ export class BeianStore {
   /** One page of decisions, newest first, read by Query on an index (never Scan). */
   async queryDecisions(q: DecisionQuery): Promise<{ items: DecisionRecord[]; lastKey?: Record<string, unknown> }> {
     const [pkName, skName] = INDEX_KEYS[q.index]!;
-    const names: Record<string, string> = { '#pk': pkName, '#sk': skName };
+    const names: Record<string, string> = { '#pk': pkName };
     const values: Record<string, unknown> = { ':pk': q.partition };
     let keyCondition = '#pk = :pk';
     if (q.decidedFrom || q.decidedTo) {
+      names['#sk'] = skName;
       values[':from'] = q.decidedFrom ?? '0000';
       values[':to'] = `${q.decidedTo ?? '9999-12-31'}#\uffff`;
       keyCondition += ' AND #sk BETWEEN :from AND :to';
