@@ -1,0 +1,86 @@
+/** The OpenAPI 3.1 document, generated from the route table and its zod schemas (`npm run openapi`). */
+import * as z from 'zod/mini';
+import type { Route } from './routes.ts';
+
+type JsonSchema = Record<string, unknown> & { properties?: Record<string, JsonSchema>; required?: string[] };
+
+const toSchema = (schema: z.ZodMiniType): JsonSchema => {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  return rest;
+};
+
+const problem = { $ref: '#/components/schemas/Problem' };
+const problemResponse = (description: string) => ({ description, content: { 'application/problem+json': { schema: problem } } });
+
+function parameters(schema: z.ZodMiniType | undefined, where: 'path' | 'query') {
+  if (!schema) return [];
+  const json = toSchema(schema);
+  return Object.entries(json.properties ?? {}).map(([name, s]) => ({
+    name,
+    in: where,
+    required: where === 'path' || (json.required ?? []).includes(name),
+    schema: s,
+  }));
+}
+
+export function buildOpenApi(routes: readonly Route[]) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of routes) {
+    const secured = r.roles !== 'public';
+    (paths[r.path] ??= {})[r.method.toLowerCase()] = {
+      summary: r.summary,
+      ...(secured && { description: `Roles: ${(r.roles as readonly string[]).join(', ')}`, security: [{ bearer: [] }] }),
+      ...(secured || { security: [] }),
+      parameters: [
+        ...parameters(r.params, 'path'),
+        ...parameters(r.query, 'query'),
+        ...(r.method === 'POST' || r.method === 'PUT'
+          ? [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 200 }, description: 'A retry with the same key and body replays the first response' }]
+          : []),
+      ],
+      ...(r.body && { requestBody: { required: true, content: { 'application/json': { schema: toSchema(r.body) } } } }),
+      responses: {
+        [r.responds]: { description: 'Success', content: { 'application/json': { schema: { type: 'object' } } } },
+        ...(r.body || r.query || r.params ? { 400: problemResponse('Invalid request: the problem lists each bad field and why') } : {}),
+        ...(secured && { 401: problemResponse('No bearer token, or a bad one'), 403: problemResponse('The token does not allow this') }),
+        ...(r.method !== 'GET' || r.params ? { 404: problemResponse('Not found, or not visible to the caller') } : {}),
+        ...(r.method === 'POST' ? { 409: problemResponse('Duplicate (for example the same case number)') } : {}),
+        ...(r.body ? { 422: problemResponse('Understood, but refers to something unknown or reuses an Idempotency-Key') } : {}),
+      },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Beian API',
+      version: '1',
+      description: 'Filing (备案) of major administrative enforcement decisions: agencies report decisions and learn their legal filing deadline in Chinese working days.',
+    },
+    servers: [{ url: '/' }],
+    paths,
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      schemas: {
+        Problem: {
+          type: 'object',
+          description: 'RFC 9457 problem details',
+          required: ['type', 'title', 'status', 'detail'],
+          properties: {
+            type: { type: 'string' },
+            title: { type: 'string' },
+            status: { type: 'integer' },
+            detail: { type: 'string' },
+            errors: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['field', 'in', 'reason'],
+                properties: { field: { type: 'string' }, in: { enum: ['body', 'query', 'path', 'header'] }, reason: { type: 'string' } },
+              },
+            },
+          },
+        },
+      },
+    },
+  };
+}
