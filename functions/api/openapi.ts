@@ -30,7 +30,7 @@ export function buildOpenApi(routes: readonly Route[]) {
     (paths[r.path] ??= {})[r.method.toLowerCase()] = {
       summary: r.summary,
       ...(secured && { description: `Roles: ${(r.roles as readonly string[]).join(', ')}`, security: [{ bearer: [] }] }),
-      ...(secured || { security: [] }),
+      ...(!secured && { security: [] }),
       parameters: [
         ...parameters(r.params, 'path'),
         ...parameters(r.query, 'query'),

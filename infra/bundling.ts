@@ -1,0 +1,32 @@
+/**
+ * How every function is bundled, in one place: the CDK construct (infra/constructs/beian-function.ts)
+ * and the benchmark (bench/bundles.ts) both use these esbuild settings, so what is measured is what ships.
+ */
+import type { BuildOptions } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+
+/** Lambda gets its credentials from the environment: see lambda-credentials.ts. */
+export const LAMBDA_CREDENTIALS_ALIAS = {
+  '@aws-sdk/credential-provider-node': fileURLToPath(new URL('./lambda-credentials.ts', import.meta.url)),
+};
+
+/**
+ * esbuild's ESM output has no `require`; packages bundled from CommonJS (the AWS SDK among them) call it
+ * for Node built-ins, so the bundle defines one. Without this the function dies at start with
+ * `Dynamic require of "node:https" is not supported`.
+ */
+export const ESM_REQUIRE_BANNER = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
+
+export const bundlingOptions = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node22',
+  mainFields: ['module', 'main'],
+  banner: { js: ESM_REQUIRE_BANNER },
+  minify: true,
+  charset: 'utf8',
+  sourcemap: true,
+  sourcesContent: false,
+  alias: LAMBDA_CREDENTIALS_ALIAS,
+} satisfies BuildOptions;
