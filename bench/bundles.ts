@@ -4,7 +4,8 @@
  * request against DynamoDB Local, beside bare `node -e 0`.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { functions } from '../functions/manifest.ts';
@@ -40,8 +41,7 @@ function timeProcess(args: string[], env: NodeJS.ProcessEnv): { wallMs: number; 
 }
 
 export async function benchBundles() {
-  const outDir = join(process.cwd(), '.tmp', 'bench-bundles');
-  mkdirSync(outDir, { recursive: true });
+  const outDir = mkdtempSync(join(tmpdir(), 'beian-bench-'));
   const dynamoPort = await freePort();
   const dynamo = await startDynamoLocal(dynamoPort);
   const results: Record<string, number | string> = {};
@@ -88,6 +88,7 @@ export async function benchBundles() {
     results.bareNodeMs = bareMs;
   } finally {
     await stopProcess(dynamo);
+    rmSync(outDir, { recursive: true, force: true });
   }
   return results;
 }

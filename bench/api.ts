@@ -1,0 +1,111 @@
+/**
+ * POST /v1/decisions on the local stack (its own process, real HTTP) at concurrency 1 and 16, beside the
+ * same DynamoDB writes (decision + case-number uniqueness, one transaction) issued directly.
+ */
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { BeianStore } from '../shared/store/beian-store.ts';
+import { createDocumentClient } from '../shared/store/dynamo.ts';
+import type { DecisionRecord } from '../shared/store/records.ts';
+import { mintToken } from '../infra/local/jwt.ts';
+import { fmt, percentile } from './stats.ts';
+
+const DURATION_MS = 5_000;
+const TARGET_RATIO = 0.7;
+
+async function load(concurrency: number, one: (i: number) => Promise<void>) {
+  const latencies: number[] = [];
+  const end = performance.now() + DURATION_MS;
+  let n = 0;
+  const worker = async () => {
+    while (performance.now() < end) {
+      const i = n++;
+      const t = performance.now();
+      await one(i);
+      latencies.push(performance.now() - t);
+    }
+  };
+  const start = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const seconds = (performance.now() - start) / 1000;
+  return { rate: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), count: latencies.length };
+}
+
+const decisionBody = (caseNumber: string) => ({
+  caseNumber,
+  kind: 'PENALTY',
+  measures: ['FINE'],
+  fineAmount: '200000',
+  party: { type: 'ORGANIZATION', name: 'Bench Co.' },
+  decidedOn: '2026-11-27',
+});
+
+export async function benchApi() {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/serve.ts'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`bench stack exited with ${code}`)));
+  });
+  const stack = JSON.parse(line) as { apiUrl: string; dynamoEndpoint: string; tableName: string; stateDir: string };
+  const results: Record<string, number> = {};
+  try {
+    const admin = await mintToken(stack.stateDir, { role: 'admin' });
+    const agency = await mintToken(stack.stateDir, { role: 'agency', agency: 'bench-agency' });
+    const put = async (path: string, body: unknown) => {
+      const r = await fetch(stack.apiUrl + path, { method: 'PUT', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      if (r.status !== 200) throw new Error(`PUT ${path}: ${r.status} ${await r.text()}`);
+    };
+    await put('/v1/jurisdictions/bench', { name: 'Bench', hearingThresholds: [{ partyType: 'ORGANIZATION', amount: '100000', effectiveFrom: '2021-01-01' }] });
+    await put('/v1/agencies/bench-agency', { name: 'Bench agency', jurisdictionId: 'bench' });
+
+    process.env.AWS_REGION = 'us-east-1';
+    process.env.AWS_ACCESS_KEY_ID = 'local';
+    process.env.AWS_SECRET_ACCESS_KEY = 'local';
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+    const store = new BeianStore(createDocumentClient({ endpoint: stack.dynamoEndpoint }), stack.tableName);
+    const direct = async () => {
+      const id = randomUUID();
+      const now = new Date().toISOString();
+      const record: DecisionRecord = {
+        ...(decisionBody(`direct-${id}`) as Omit<DecisionRecord, 'id'>),
+        id,
+        agencyId: 'bench-direct',
+        jurisdictionId: 'bench',
+        status: 'AWAITING_FILING',
+        filingRequired: true,
+        filingReasons: [{ code: 'FINE_REACHES_HEARING_THRESHOLD', text: 'fine reaches the threshold' }],
+        filingDueOn: '2026-12-11',
+        dueProvisional: false,
+        createdAt: now,
+        updatedAt: now,
+      };
+      const outcome = await store.createDecision(record);
+      if (outcome.kind !== 'created') throw new Error(outcome.kind);
+    };
+    const viaApi = async () => {
+      const r = await fetch(`${stack.apiUrl}/v1/decisions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${agency}`, 'content-type': 'application/json' },
+        body: JSON.stringify(decisionBody(`api-${randomUUID()}`)),
+      });
+      if (r.status !== 201) throw new Error(`POST /v1/decisions: ${r.status} ${await r.text()}`);
+      await r.arrayBuffer();
+    };
+    await load(4, direct); // warm both paths
+    await load(4, viaApi);
+    console.log('  path              conc   req/s    p50 ms   p99 ms');
+    for (const concurrency of [1, 16]) {
+      const d = await load(concurrency, direct);
+      const a = await load(concurrency, viaApi);
+      const ratio = a.rate / d.rate;
+      console.log(`  direct DynamoDB   ${String(concurrency).padStart(4)} ${fmt(d.rate, 0).padStart(7)}  ${fmt(d.p50, 2).padStart(7)}  ${fmt(d.p99, 2).padStart(7)}`);
+      console.log(`  POST /v1/decisions${String(concurrency).padStart(4)} ${fmt(a.rate, 0).padStart(7)}  ${fmt(a.p50, 2).padStart(7)}  ${fmt(a.p99, 2).padStart(7)}   ${(ratio * 100).toFixed(0)}% of direct (target ≥ ${TARGET_RATIO * 100}%) ${ratio >= TARGET_RATIO ? 'ok' : 'BELOW'}`);
+      Object.assign(results, { [`direct.c${concurrency}.rps`]: d.rate, [`api.c${concurrency}.rps`]: a.rate, [`api.c${concurrency}.ratio`]: ratio });
+    }
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
+  return results;
+}
