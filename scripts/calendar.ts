@@ -50,7 +50,12 @@ function writeIndex() {
 const [command, file] = process.argv.slice(2);
 try {
   if (command === 'add' && file) {
-    const content = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    let content: unknown;
+    try {
+      content = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new CalendarDataError(`${basename(file)}: ${e instanceof SyntaxError ? 'not valid JSON: ' : ''}${(e as Error).message}`);
+    }
     const [year] = parseYearFiles([{ fileName: basename(file), content }]);
     if (!year!.days.length) throw new CalendarDataError(`${file}: has no days; is the year's notice out yet?`);
     writeFileSync(join(dataDir, `${year!.year}.json`), JSON.stringify(content, null, 4) + '\n');

@@ -62,7 +62,7 @@ export interface CalendarExtras {
 }
 
 /** Fixed statutory holidays assumed for a year whose notice is not loaded: 1 Jan; 1-2 May; 1-3 Oct. */
-const FIXED_STATUTORY = new Set(['01-01', '05-01', '10-01', '10-02', '10-03']);
+const FIXED_STATUTORY = new Set(['01-01', '05-01', '05-02', '10-01', '10-02', '10-03']);
 
 /** How many years past the last loaded one the fast table reaches; beyond it a slow loop answers. */
 const TABLE_YEARS_AHEAD = 12;

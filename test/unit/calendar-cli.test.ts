@@ -55,7 +55,9 @@ describe('npm run calendar -- status', () => {
 describe('npm run calendar -- add FILE: failures', () => {
   const before = readdirSync(dataDir).sort();
 
-  test('a file with an impossible date is refused, naming the file and the entry, and nothing is written', async () => {
+  // the three runs below go in parallel; the check of the data folder runs after all of them
+
+  test.concurrent('a file with an impossible date is refused, naming the file and the entry, and nothing is written', async () => {
     const file = join(tmp, '2028.json');
     writeFileSync(file, JSON.stringify({ year: 2028, papers: [], days: [{ name: '春节', date: '2028-02-30', isOffDay: true }] }));
     const r = await cli('add', file);
@@ -65,7 +67,7 @@ describe('npm run calendar -- add FILE: failures', () => {
     expect(existsSync(join(dataDir, '2028.json'))).toBe(false);
   }, 30_000);
 
-  test('a file that is not JSON is refused, naming the file', async () => {
+  test.concurrent('a file that is not JSON is refused, naming the file', async () => {
     const file = join(tmp, 'truncated-2028.json');
     writeFileSync(file, '{"year": 2028, "papers": [], "days": [');
     const r = await cli('add', file);
@@ -73,7 +75,7 @@ describe('npm run calendar -- add FILE: failures', () => {
     expect(r.stderr).toMatch(/truncated-2028\.json/);
   }, 30_000);
 
-  test('an empty year (notice not out yet) is refused, naming the file', async () => {
+  test.concurrent('an empty year (notice not out yet) is refused, naming the file', async () => {
     const file = join(tmp, 'empty-2028.json');
     writeFileSync(file, JSON.stringify({ year: 2028, papers: [], days: [] }));
     const r = await cli('add', file);
