@@ -46,7 +46,10 @@ export interface QueueSpec {
   maxReceiveCount: number;
 }
 
-export const queues: readonly QueueSpec[] = [];
+export const queues: readonly QueueSpec[] = [
+  // 6x the processor's timeout, as AWS advises for an SQS event source
+  { name: 'filings', visibilityTimeoutSeconds: 180, maxReceiveCount: 3 },
+];
 
 export const functions: readonly FunctionSpec[] = [
   {
@@ -54,9 +57,27 @@ export const functions: readonly FunctionSpec[] = [
     entry: 'functions/api/handler.ts',
     description: 'HTTP API: jurisdictions, agencies, decisions, calendar',
     trigger: { kind: 'http', routes: routeKeys },
-    needs: { table: 'readWrite' },
+    needs: { table: 'readWrite', sendTo: ['filings'] },
     timeoutSeconds: 10,
     memoryMb: 1024,
+  },
+  {
+    name: 'process-filing',
+    entry: 'functions/process-filing/handler.ts',
+    description: 'Checks and registers submitted filings; emails the receipt',
+    trigger: { kind: 'queue', queue: 'filings', batchSize: 10, maxBatchingWindowSeconds: 1 },
+    needs: { table: 'readWrite', mail: true },
+    timeoutSeconds: 30,
+    memoryMb: 1024,
+  },
+  {
+    name: 'reconcile-filings',
+    entry: 'functions/reconcile-filings/handler.ts',
+    description: 'Re-queues filings stored but left unprocessed (a failed send, a lost message)',
+    trigger: { kind: 'schedule', everyMinutes: 5 },
+    needs: { table: 'read', sendTo: ['filings'] },
+    timeoutSeconds: 60,
+    memoryMb: 512,
   },
 ];
 

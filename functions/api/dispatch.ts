@@ -6,7 +6,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructured
 import { type AgencyDirectory, resolveCaller } from '../../shared/auth/caller.ts';
 import { type FieldError, ProblemError, ValidationError, badRequest, fieldErrors, forbidden, notFound, toProblem } from '../../shared/http/problem.ts';
 import { InvalidDecisionError } from '../../shared/domain/classify.ts';
-import type { Deps } from '../../shared/use-cases/deps.ts';
+import type { FilingDeps } from '../../shared/use-cases/filings.ts';
 import { type Reply, type Route, routes } from './routes.ts';
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -35,7 +35,7 @@ function readBody(event: ApiEvent): unknown {
   }
 }
 
-async function run(event: ApiEvent, deps: Deps, directory: AgencyDirectory): Promise<Reply> {
+async function run(event: ApiEvent, deps: FilingDeps, directory: AgencyDirectory): Promise<Reply> {
   const route = byKey.get(event.routeKey);
   if (!route) throw notFound(`no route ${event.routeKey}`);
   const caller =
@@ -62,7 +62,7 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
   body: JSON.stringify(body),
 });
 
-export async function dispatch(event: ApiEvent, deps: Deps, directory: AgencyDirectory, log: (e: unknown) => void): Promise<ApiResult> {
+export async function dispatch(event: ApiEvent, deps: FilingDeps, directory: AgencyDirectory, log: (e: unknown) => void): Promise<ApiResult> {
   try {
     const reply = await run(event, deps, directory);
     return json(reply.status, reply.body, reply.headers);

@@ -8,7 +8,8 @@ import { forbidden } from '../../shared/http/problem.ts';
 import * as s from '../../shared/schemas/api.ts';
 import { workingDays } from '../../shared/use-cases/calendar.ts';
 import { getDecision, listDecisions, reportDecision } from '../../shared/use-cases/decisions.ts';
-import type { Deps } from '../../shared/use-cases/deps.ts';
+import { submitFiling, type FilingDeps } from '../../shared/use-cases/filings.ts';
+import { filingBody } from '../../shared/schemas/filing.ts';
 import * as registry from '../../shared/use-cases/registry.ts';
 import openapi from './openapi.json' with { type: 'json' };
 
@@ -22,7 +23,7 @@ type Schema = z.ZodMiniType;
 type Out<S> = S extends Schema ? z.output<S> : undefined;
 
 export interface RouteContext<P, Q, B> {
-  deps: Deps;
+  deps: FilingDeps;
   caller: Caller;
   params: P;
   query: Q;
@@ -51,7 +52,7 @@ const ok = (body: unknown): Reply => ({ status: 200, body });
 const anyRole = ['admin', 'reviewer', 'agency'] as const;
 
 function asAgency(caller: Caller) {
-  if (caller.role !== 'agency') throw forbidden('only an agency reports decisions');
+  if (caller.role !== 'agency') throw forbidden('only an agency reports decisions and files them');
   return caller;
 }
 
@@ -105,6 +106,14 @@ export const routes: readonly Route[] = [
   route({
     method: 'GET', path: '/v1/decisions/{id}', summary: 'Read a decision', roles: anyRole, params: s.idPath, responds: 200,
     run: async ({ deps, caller, params }) => ok(await getDecision(deps, caller, params.id)),
+  }),
+  route({
+    method: 'PUT', path: '/v1/decisions/{id}/filing', summary: 'Submit (or resubmit) the filing of a decision; processed asynchronously', roles: ['agency'],
+    params: s.idPath, body: filingBody, responds: 202,
+    run: async ({ deps, caller, params, body, headers }) => {
+      const submitted = await submitFiling(deps, asAgency(caller), params.id, body, headers['idempotency-key']);
+      return { status: 202, body: submitted.body, headers: { location: `/v1/decisions/${params.id}`, ...(submitted.replayed && { 'idempotent-replayed': 'true' }) } };
+    },
   }),
   route({
     method: 'GET', path: '/v1/calendar/working-days', summary: 'The date N working days after a date', roles: anyRole, query: s.workingDaysQuery, responds: 200,

@@ -8,7 +8,12 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { functions } from '../../functions/manifest.ts';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { type FunctionSpec, type QueueName, env as envNames, functions } from '../../functions/manifest.ts';
+import { type EventSource, type QueueHandler, pollQueue } from './event-source.ts';
+import { type FaultProxy, startFaultProxy } from './fault-proxy.ts';
+import { startMail } from './mail.ts';
+import { type LocalQueue, startQueues } from './queues.ts';
 import { ensureTable, startDynamoLocal } from './dynamodb.ts';
 import { type ApiHandler, createApiServer } from './http-adapter.ts';
 import { verifyToken } from './jwt.ts';
@@ -24,6 +29,14 @@ export interface LocalStackOptions {
   /** keep DynamoDB data under stateDir across restarts (npm start) or in memory (tests) */
   persist: boolean;
   tableName?: string;
+  /** SQS emulator port; 0 picks a free one. Default 4566. */
+  sqsPort?: number;
+  /** SES emulator port; 0 picks a free one. Default 8005. */
+  sesPort?: number;
+  /** shorter than the manifest's in tests, so a failed message comes back in seconds, not minutes */
+  queueVisibilityTimeoutSeconds?: number;
+  /** run scheduled functions on their timers (npm start); tests call runSchedule instead */
+  timers?: boolean;
   onProgress?: (message: string) => void;
 }
 
@@ -32,11 +45,21 @@ export interface LocalStack {
   dynamoEndpoint: string;
   tableName: string;
   stateDir: string;
+  sqsEndpoint: string;
+  sesEndpoint: string;
+  queues: Map<QueueName, LocalQueue>;
+  /** the functions reach SQS through this; switch it off to make the queue unreachable for them */
+  sqsFault: FaultProxy;
+  /** runs a scheduled function now, as its timer would */
+  runSchedule: (name: string) => Promise<unknown>;
   stop: () => Promise<void>;
 }
 
+type AnyHandler = (event: unknown, context: unknown) => Promise<unknown>;
+const loadHandler = async (spec: FunctionSpec) => ((await import(`../../${spec.entry}`)) as { handler: AnyHandler }).handler;
+
 /** Environment of the functions, as the CDK app would give it in AWS but pointing at the emulators. */
-function localEnvironment(stateDir: string, dynamoEndpoint: string, tableName: string): Record<string, string> {
+function localEnvironment(stateDir: string, dynamoEndpoint: string, tableName: string, extra: Record<string, string>): Record<string, string> {
   const secretFile = join(stateDir, 'cursor-secret');
   if (!existsSync(secretFile)) writeFileSync(secretFile, randomBytes(32).toString('base64url'), { mode: 0o600 });
   return {
@@ -50,6 +73,8 @@ function localEnvironment(stateDir: string, dynamoEndpoint: string, tableName: s
     AWS_SECRET_ACCESS_KEY: 'local',
     // the SDK's notice about Node 22 is said once by `npm start`, not by every client
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    [envNames.mailFrom]: 'beian@example.gov.cn',
+    ...extra,
   };
 }
 
@@ -59,38 +84,98 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   mkdirSync(options.stateDir, { recursive: true });
   const port = options.port === 0 ? await freePort() : (options.port ?? 3000);
   const dynamoPort = options.dynamoPort === 0 ? await freePort() : (options.dynamoPort ?? 8000);
-  for (const [what, p, variable] of [['the API', port, 'PORT'], ['DynamoDB Local', dynamoPort, 'DYNAMODB_PORT']] as const) {
+  const sqsPort = options.sqsPort === 0 ? await freePort() : (options.sqsPort ?? 4566);
+  const sesPort = options.sesPort === 0 ? await freePort() : (options.sesPort ?? 8005);
+  const ports = [
+    ['the API', port, 'PORT'],
+    ['DynamoDB Local', dynamoPort, 'DYNAMODB_PORT'],
+    ['the SQS emulator', sqsPort, 'SQS_PORT'],
+    ['the SES emulator', sesPort, 'SES_PORT'],
+  ] as const;
+  for (const [what, p, variable] of ports) {
     if (await portInUse(p)) {
       throw new LocalSetupError(`port ${p} for ${what} is taken: is another \`npm start\` running? Stop it, or choose another port with ${variable}=...`);
     }
   }
 
   const children: ChildProcess[] = [];
+  const stoppers: (() => Promise<unknown>)[] = [];
   let server: Server | undefined;
   const stop = async () => {
     await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
     server?.closeAllConnections();
+    for (const s of stoppers.reverse()) await s().catch(() => {});
     await Promise.all(children.map((c) => stopProcess(c)));
   };
   try {
     progress(`starting DynamoDB Local on port ${dynamoPort}${options.persist ? ' (data kept in .local/)' : ' (in memory)'} ...`);
     children.push(await startDynamoLocal(dynamoPort, options.persist ? join(options.stateDir, 'dynamodb') : undefined));
     const dynamoEndpoint = `http://127.0.0.1:${dynamoPort}`;
-    const env = localEnvironment(options.stateDir, dynamoEndpoint, tableName);
+
+    progress(`starting the SQS emulator on port ${sqsPort} and the SES emulator on port ${sesPort} ...`);
+    const sqs = await startQueues(sqsPort, { ...(options.queueVisibilityTimeoutSeconds && { visibilityTimeoutSeconds: options.queueVisibilityTimeoutSeconds }) });
+    stoppers.push(() => sqs.server.stop());
+    const mail = await startMail(sesPort);
+    stoppers.push(() => new Promise((r) => mail.server.close(r)));
+    const sqsFault = await startFaultProxy(sqs.server.port);
+    stoppers.push(() => sqsFault.close());
+
+    const queueUrls = Object.fromEntries([...sqs.queues.values()].map((q) => [envNames.queueUrl(q.name), q.url]));
+    const env = localEnvironment(options.stateDir, dynamoEndpoint, tableName, {
+      ...queueUrls,
+      SQS_ENDPOINT: `http://127.0.0.1:${sqsFault.port}`,
+      SES_ENDPOINT: mail.endpoint,
+    });
     Object.assign(process.env, env);
     const client = new DynamoDBClient({ endpoint: dynamoEndpoint, region: env.AWS_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     progress(`table ${tableName}: ${await ensureTable(client, tableName)}`);
     client.destroy();
 
-    const api = functions.find((f) => f.trigger.kind === 'http')!;
-    if (api.trigger.kind !== 'http') throw new Error('unreachable');
-    const { handler } = (await import(`../../${api.entry}`)) as { handler: ApiHandler };
-    server = createApiServer(api.trigger.routes, handler, (token) => verifyToken(options.stateDir, token));
-    await new Promise<void>((resolve, reject) => {
-      server!.once('error', reject);
-      server!.listen(port, '127.0.0.1', resolve);
-    });
-    return { apiUrl: `http://127.0.0.1:${port}`, dynamoEndpoint, tableName, stateDir: options.stateDir, stop };
+    const poller = new SQSClient({ endpoint: sqs.endpoint, region: env.AWS_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const scheduled = new Map<string, AnyHandler>();
+    for (const spec of functions) {
+      const trigger = spec.trigger;
+      if (trigger.kind === 'http') {
+        const handler = (await loadHandler(spec)) as unknown as ApiHandler;
+        server = createApiServer(trigger.routes, handler, (token) => verifyToken(options.stateDir, token));
+        await new Promise<void>((resolve, reject) => {
+          server!.once('error', reject);
+          server!.listen(port, '127.0.0.1', resolve);
+        });
+      } else if (trigger.kind === 'queue') {
+        const source: EventSource = pollQueue(poller, sqs.queues.get(trigger.queue)!, (await loadHandler(spec)) as QueueHandler, {
+          batchSize: trigger.batchSize,
+          onError: (e) => console.error(`[beian] ${spec.name}:`, (e as Error).message),
+        });
+        stoppers.push(() => source.stop());
+      } else {
+        const handler = await loadHandler(spec);
+        scheduled.set(spec.name, handler);
+        if (options.timers) {
+          const timer = setInterval(() => void handler({ source: 'local.schedule' }, {}).catch((e) => console.error(`[beian] ${spec.name}:`, e)), trigger.everyMinutes * 60_000);
+          timer.unref();
+          stoppers.push(async () => clearInterval(timer));
+        }
+      }
+    }
+    stoppers.push(async () => poller.destroy());
+    const runSchedule = async (name: string) => {
+      const handler = scheduled.get(name);
+      if (!handler) throw new Error(`no scheduled function ${name}`);
+      return handler({ source: 'local.schedule' }, {});
+    };
+    return {
+      apiUrl: `http://127.0.0.1:${port}`,
+      dynamoEndpoint,
+      tableName,
+      stateDir: options.stateDir,
+      sqsEndpoint: sqs.endpoint,
+      sesEndpoint: mail.endpoint,
+      queues: sqs.queues,
+      sqsFault,
+      runSchedule,
+      stop,
+    };
   } catch (e) {
     await stop();
     throw e;

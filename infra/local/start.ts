@@ -1,10 +1,14 @@
 /** `npm start`: the whole Beian system on this machine, until Ctrl-C. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { defaultStateDir } from './paths.ts';
 import { LocalSetupError } from './processes.ts';
 import { startLocalStack } from './stack.ts';
 
 const port = Number(process.env.PORT ?? 3000);
 const dynamoPort = Number(process.env.DYNAMODB_PORT ?? 8000);
+const sqsPort = Number(process.env.SQS_PORT ?? 4566);
+const sesPort = Number(process.env.SES_PORT ?? 8005);
 const log = (m: string) => console.log(`[beian] ${m}`);
 
 if (Number(process.versions.node.split('.')[0]) < 22) {
@@ -12,12 +16,17 @@ if (Number(process.versions.node.split('.')[0]) < 22) {
 }
 try {
   const started = Date.now();
-  const stack = await startLocalStack({ port, dynamoPort, stateDir: defaultStateDir, persist: true, onProgress: log });
+  const stack = await startLocalStack({ port, dynamoPort, sqsPort, sesPort, stateDir: defaultStateDir, persist: true, timers: true, onProgress: log });
   const api = stack.apiUrl;
+  // where the emulators are, for `npm run dlq` and other tools while this runs
+  writeFileSync(join(defaultStateDir, 'stack.json'), JSON.stringify({ sqsEndpoint: stack.sqsEndpoint, queues: Object.fromEntries(stack.queues) }, null, 2));
   console.log(`
 Beian is running locally (started in ${((Date.now() - started) / 1000).toFixed(1)} s)
   API             ${api}/v1          API document: ${api}/v1/openapi.json
   DynamoDB Local  ${stack.dynamoEndpoint}   table ${stack.tableName}, data in .local/dynamodb
+  SQS emulator    ${stack.sqsEndpoint}   queues ${[...stack.queues.keys()].map((q) => `${q} (+ ${q}-dlq)`).join(', ')}; \`npm run -s dlq -- list\`
+  Mail viewer     ${stack.sesEndpoint}   sent mail as JSON: ${stack.sesEndpoint}/store
+  (queue and mail emulators keep their contents in memory only)
 
 Try it (in another terminal):
   ADMIN=$(npm run -s token -- --role admin)

@@ -36,6 +36,8 @@ export const decisionBody = z
     ...decisionFactsShape,
     party: z.strictObject({ type: decisionFactsShape.party.shape.type, name }),
     majorReasons: z.optional(z.array(majorReason).check(z.maxLength(4))),
+    /** the party requested a hearing (申请听证): the filing then needs the hearing record */
+    hearingRequested: z.optional(z.boolean()),
     summary: z.optional(text(2000)),
     legalBasis: z.optional(text(2000)),
   })
@@ -52,7 +54,7 @@ const intString = (min: number, max: number) =>
     z.pipe(z.transform(Number), z.int().check(z.minimum(min, `must be at least ${min}`), z.maximum(max, `must be at most ${max}`))),
   );
 
-export const DECISION_STATUSES = ['AWAITING_FILING', 'NOT_REQUIRED'] as const;
+export const DECISION_STATUSES = ['AWAITING_FILING', 'NOT_REQUIRED', 'SUBMITTED', 'RECEIVED', 'INCOMPLETE'] as const;
 
 export const listDecisionsQuery = z.strictObject({
   status: z.optional(z.enum(DECISION_STATUSES)),

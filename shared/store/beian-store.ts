@@ -20,7 +20,7 @@ import type { AgencyRecord, DecisionRecord, IdempotentResponse, JurisdictionReco
 const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 const STORED_ONLY = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'duePk', 'dueSk', 'expiresAt'];
 
-function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
+export function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
   if (!item) return undefined;
   const copy = { ...item };
   for (const k of STORED_ONLY) delete copy[k];
@@ -189,8 +189,8 @@ export class BeianStore {
     }
   }
 
-  async getDecision(id: string) {
-    return this.get<DecisionRecord>(keys.decision(id));
+  async getDecision(id: string, options: { consistent?: boolean } = {}) {
+    return this.get<DecisionRecord>(keys.decision(id), options.consistent);
   }
 
   async getIdempotent(scope: string, key: string): Promise<IdempotentResponse | undefined> {
@@ -251,8 +251,8 @@ export class BeianStore {
     }
   }
 
-  private async get<T>(key: { pk: string; sk: string }): Promise<T | undefined> {
-    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key }));
+  private async get<T>(key: { pk: string; sk: string }, consistent = false): Promise<T | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ...(consistent && { ConsistentRead: true }) }));
     return strip<T>(out.Item);
   }
 
@@ -296,7 +296,7 @@ export class BeianStore {
   }
 }
 
-function unmarshallStored(item: Record<string, { S?: string; N?: string }>): IdempotentResponse {
+export function unmarshallStored(item: Record<string, { S?: string; N?: string }>): IdempotentResponse {
   return {
     requestHash: item.requestHash?.S ?? '',
     statusCode: Number(item.statusCode?.N ?? 0),
@@ -305,4 +305,4 @@ function unmarshallStored(item: Record<string, { S?: string; N?: string }>): Ide
   };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -6,7 +6,20 @@ export const keys = {
   decision: (id: string) => ({ pk: `DEC#${id}`, sk: 'META' }),
   caseNumber: (agencyId: string, caseNumber: string) => ({ pk: `CASE#${agencyId}#${caseNumber}`, sk: 'CASE' }),
   idempotency: (scope: string, key: string) => ({ pk: `IDEM#${scope}#${key}`, sk: 'IDEM' }),
+  filingCounter: (jurisdictionId: string, year: number) => ({ pk: `COUNTER#${jurisdictionId}#${year}`, sk: 'COUNTER' }),
+  notice: (id: string) => ({ pk: `NOTICE#${id}`, sk: 'NOTICE' }),
 };
+
+/**
+ * The `due` index is a work list with two kinds of partitions, each sparse:
+ * - `JUR#<jurisdiction>#OPEN`, sorted by due date: decisions whose filing is still awaited (or incomplete);
+ * - `SUBMITTED`, sorted by submission time: filings accepted but not yet processed (the reconciler's list).
+ */
+export const SUBMITTED_PARTITION = 'SUBMITTED';
+export const openDueKeys = (d: { jurisdictionId: string; filingDueOn: string | null; id: string }) => ({
+  duePk: `JUR#${d.jurisdictionId}#OPEN`,
+  dueSk: `${d.filingDueOn}#${d.id}`,
+});
 
 /** Sort key of the list indexes: newest decision first when read backwards. */
 export const decisionSortKey = (d: { decidedOn: string; createdAt: string; id: string }) => `${d.decidedOn}#${d.createdAt}#${d.id}`;
@@ -21,6 +34,6 @@ export const decisionIndexKeys = (d: { agencyId: string; jurisdictionId: string;
     gsi3pk: 'DEC',
     gsi3sk: sk,
     // sparse: present only while a filing is awaited, so the deadline sweep reads only open items
-    ...(d.status === 'AWAITING_FILING' && d.filingDueOn && { duePk: `JUR#${d.jurisdictionId}#OPEN`, dueSk: `${d.filingDueOn}#${d.id}` }),
+    ...(d.status === 'AWAITING_FILING' && d.filingDueOn && openDueKeys(d)),
   };
 };

@@ -1,5 +1,6 @@
 import type { FilingReason } from '../domain/classify.ts';
 import type { AgencyBody, DecisionBody, JurisdictionBody } from '../schemas/api.ts';
+import type { DocumentKind, FilingBody } from '../schemas/filing.ts';
 
 export interface JurisdictionRecord extends JurisdictionBody {
   jurisdictionId: string;
@@ -13,7 +14,26 @@ export interface AgencyRecord extends AgencyBody {
   updatedAt: string;
 }
 
-export type DecisionStatus = 'AWAITING_FILING' | 'NOT_REQUIRED';
+/**
+ * AWAITING_FILING -> SUBMITTED (accepted, queued) -> RECEIVED (registered, numbered) or INCOMPLETE
+ * (documents missing; resubmit -> SUBMITTED). NOT_REQUIRED decisions are recorded and never filed.
+ */
+export type DecisionStatus = 'AWAITING_FILING' | 'NOT_REQUIRED' | 'SUBMITTED' | 'RECEIVED' | 'INCOMPLETE';
+
+export interface FilingState extends FilingBody {
+  submissionId: string;
+  submittedAt: string;
+  /** Shanghai date of receipt */
+  filedOn: string;
+  onTime: boolean;
+  workingDaysLate: number;
+  /** how many times this decision's filing was submitted */
+  submissions: number;
+  filingNumber?: string;
+  registeredAt?: string;
+  missingDocuments?: DocumentKind[];
+  checkedAt?: string;
+}
 
 export interface DecisionRecord extends DecisionBody {
   id: string;
@@ -24,6 +44,7 @@ export interface DecisionRecord extends DecisionBody {
   filingReasons: FilingReason[];
   filingDueOn: string | null;
   dueProvisional: boolean;
+  filing?: FilingState;
   createdAt: string;
   updatedAt: string;
 }

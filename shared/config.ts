@@ -1,0 +1,23 @@
+/**
+ * What the functions read from their environment, checked once at start. The names are the ones the CDK
+ * app sets together with each grant (functions/manifest.ts `env`); the *_ENDPOINT variables exist only
+ * locally, where they point at the emulators.
+ */
+import { env } from '../functions/manifest.ts';
+
+function required(name: string, e: NodeJS.ProcessEnv): string {
+  const value = e[name];
+  if (!value) throw new Error(`${name} is not set: the function was deployed without the binding that sets it`);
+  return value;
+}
+
+export const filingsQueueConfig = (e: NodeJS.ProcessEnv = process.env) => ({
+  queueUrl: required(env.queueUrl('filings'), e),
+  endpoint: e.SQS_ENDPOINT,
+});
+
+export const mailConfig = (e: NodeJS.ProcessEnv = process.env) => ({
+  from: required(env.mailFrom, e),
+  configurationSet: e[env.mailConfigurationSet],
+  endpoint: e.SES_ENDPOINT,
+});

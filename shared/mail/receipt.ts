@@ -1,0 +1,48 @@
+/** The filing receipt (备案回执): Chinese text and HTML, from the registered decision. */
+import type { DecisionRecord } from '../store/records.ts';
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export function renderReceipt(decision: DecisionRecord, agencyName: string, filingNumber: string): RenderedMail {
+  const filing = decision.filing!;
+  const timeliness = filing.onTime ? '按期备案' : `逾期备案（逾期 ${filing.workingDaysLate} 个工作日）`;
+  const rows: [string, string][] = [
+    ['备案号', filingNumber],
+    ['报备单位', agencyName],
+    ['案号', decision.caseNumber],
+    ['决定类型', decision.kind === 'PENALTY' ? '行政处罚' : '行政强制'],
+    ['决定日期', decision.decidedOn],
+    ['备案期限', decision.filingDueOn ?? '—'],
+    ['备案日期', filing.filedOn],
+    ['是否按期', timeliness],
+    ['决定编号', decision.id],
+  ];
+  const subject = `备案回执 ${filingNumber}（${decision.caseNumber}）`;
+  const text = [
+    `${agencyName}：`,
+    '',
+    '你单位报送的重大行政执法决定备案材料已收到，经审查材料齐全，予以登记备案。',
+    '',
+    ...rows.map(([k, v]) => `${k}：${v}`),
+    '',
+    '区政府法制办公室',
+    '（本邮件由备案系统自动发送，请勿直接回复。）',
+  ].join('\n');
+  const html = [
+    '<!doctype html><html lang="zh-CN"><meta charset="utf-8"><body style="font-family:sans-serif">',
+    `<p>${escapeHtml(agencyName)}：</p>`,
+    '<p>你单位报送的重大行政执法决定备案材料已收到，经审查材料齐全，予以登记备案。</p>',
+    '<table cellpadding="4" style="border-collapse:collapse">',
+    ...rows.map(([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`),
+    '</table>',
+    '<p>区政府法制办公室<br><small>本邮件由备案系统自动发送，请勿直接回复。</small></p>',
+    '</body></html>',
+  ].join('\n');
+  return { subject, text, html };
+}

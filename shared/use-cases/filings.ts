@@ -1,0 +1,176 @@
+/**
+ * Filing a decision: the agency submits (durably, then queued), the processor checks and registers,
+ * the receipt goes out once, and the reconciler re-queues what a failed send left behind.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Caller } from '../auth/caller.ts';
+import { shanghaiDate } from '../domain/dates.ts';
+import { formatFilingNumber, missingDocuments, timeliness } from '../domain/filing.ts';
+import { ValidationError, conflict, unprocessable } from '../http/problem.ts';
+import { renderReceipt } from '../mail/receipt.ts';
+import type { Mailer } from '../mail/mailer.ts';
+import type { FilingQueue } from '../queue/filing-queue.ts';
+import type { FilingBody, FilingMessage } from '../schemas/filing.ts';
+import type { FilingStore, Notice } from '../store/filing-store.ts';
+import type { FilingState } from '../store/records.ts';
+import { getDecision, requestHash } from './decisions.ts';
+import type { Deps } from './deps.ts';
+
+export interface FilingDeps extends Deps {
+  filings: FilingStore;
+  queue: FilingQueue;
+  log: (level: 'INFO' | 'WARN' | 'ERROR', message: string, fields?: Record<string, unknown>) => void;
+}
+
+export interface ProcessorDeps extends Omit<FilingDeps, 'queue' | 'cursors'> {
+  mailer: Mailer;
+}
+
+export interface SubmittedFiling {
+  decisionId: string;
+  status: 'SUBMITTED';
+  submissionId: string;
+  submittedAt: string;
+  filedOn: string;
+  onTime: boolean;
+  workingDaysLate: number;
+}
+
+/** How long a notice claim lasts: longer than one send, shorter than the queue's visibility timeout. */
+const NOTICE_LEASE_SECONDS = 30;
+export const receiptNoticeId = (m: FilingMessage) => `receipt#${m.decisionId}#${m.submissionId}`;
+
+/**
+ * 1. the agency's own decision (another's is a 404); 2. it must await filing or be incomplete (else 409);
+ * 3. timeliness on the Shanghai date of receipt; a late filing must give its reason (422);
+ * 4. one transaction: status SUBMITTED + the filing (+ idempotency record); 5. then queue it. If queueing
+ * fails the filing is still stored and the reconciler queues it later: the 202 claims only what is stored.
+ */
+export async function submitFiling(
+  deps: FilingDeps,
+  caller: Extract<Caller, { role: 'agency' }>,
+  decisionId: string,
+  body: FilingBody,
+  idempotencyKey?: string,
+): Promise<{ body: SubmittedFiling; replayed: boolean }> {
+  const scope = `${caller.agencyId}:filing:${decisionId}`;
+  const hash = requestHash(body);
+  if (idempotencyKey) {
+    const stored = await deps.store.getIdempotent(scope, idempotencyKey);
+    if (stored) return replay(stored, hash);
+  }
+  const decision = await getDecision(deps, caller, decisionId);
+  if (decision.status !== 'AWAITING_FILING' && decision.status !== 'INCOMPLETE') throw wrongStatus(decision.id, decision.status);
+  const now = deps.now();
+  const filedOn = shanghaiDate(now);
+  const jurisdiction = await deps.store.getJurisdiction(decision.jurisdictionId);
+  const when = timeliness(filedOn, decision.filingDueOn!, deps.calendarFor(jurisdiction));
+  if (!when.onTime && !body.lateReason) {
+    throw unprocessable('late-reason-required', `this filing is ${when.workingDaysLate} working day(s) late (due ${decision.filingDueOn}): state the reason in lateReason`, {
+      errors: [{ field: 'lateReason', in: 'body', reason: 'is required for a late filing' }],
+    });
+  }
+  if (body.promisedOn && body.promisedOn < filedOn) {
+    throw new ValidationError([{ field: 'promisedOn', in: 'body', reason: `must not be before today (${filedOn})` }]);
+  }
+  const filing: FilingState = {
+    ...body,
+    submissionId: randomUUID(),
+    submittedAt: now.toISOString(),
+    ...when,
+    submissions: (decision.filing?.submissions ?? 0) + 1,
+  };
+  const response: SubmittedFiling = { decisionId, status: 'SUBMITTED', submissionId: filing.submissionId, submittedAt: filing.submittedAt, ...when };
+  const outcome = await deps.filings.submit(
+    decision,
+    filing,
+    idempotencyKey ? { scope, key: idempotencyKey, response: { requestHash: hash, statusCode: 202, body: JSON.stringify(response) } } : undefined,
+  );
+  if (outcome.kind === 'idempotent-replay') return replay(outcome.stored, hash);
+  if (outcome.kind === 'wrong-status') throw wrongStatus(decision.id, outcome.status);
+  try {
+    await deps.queue.enqueue({ decisionId, submissionId: filing.submissionId });
+  } catch (e) {
+    deps.log('WARN', 'filing stored but not queued; the reconciler will queue it', { decisionId, error: (e as Error).message });
+  }
+  return { body: response, replayed: false };
+}
+
+function wrongStatus(id: string, status: string) {
+  const why: Record<string, string> = {
+    NOT_REQUIRED: 'needs no filing',
+    SUBMITTED: 'has a filing being processed; wait for its outcome',
+    RECEIVED: 'is already filed and registered',
+  };
+  return conflict('filing-not-open', `decision ${id} ${why[status] ?? `is ${status}`}`, { currentStatus: status });
+}
+
+function replay(stored: { requestHash: string; body: string }, hash: string) {
+  if (stored.requestHash !== hash) {
+    throw unprocessable('idempotency-key-reused', 'this Idempotency-Key was already used with a different request body: use a new key for a new request');
+  }
+  return { body: JSON.parse(stored.body) as SubmittedFiling, replayed: true };
+}
+
+/**
+ * Checks and registers one submission. Safe to run any number of times for the same message: a
+ * submission that is no longer SUBMITTED is left alone, and its receipt is sent at most once.
+ */
+export async function processFiling(deps: ProcessorDeps, message: FilingMessage): Promise<'registered' | 'incomplete' | 'stale'> {
+  const decision = await deps.store.getDecision(message.decisionId, { consistent: true });
+  let result: 'registered' | 'incomplete' | 'stale' = 'stale';
+  if (decision?.status === 'SUBMITTED' && decision.filing?.submissionId === message.submissionId) {
+    const checkedAt = deps.now().toISOString();
+    const missing = missingDocuments(decision, decision.filing.documents);
+    if (missing.length) {
+      result = (await deps.filings.markIncomplete(decision, message.submissionId, missing, checkedAt)) === 'done' ? 'incomplete' : 'stale';
+    } else {
+      const [jurisdiction, agency] = await Promise.all([deps.store.getJurisdiction(decision.jurisdictionId), deps.store.getAgency(decision.agencyId)]);
+      const prefix = jurisdiction?.filingNumberPrefix ?? `${jurisdiction?.name ?? decision.jurisdictionId}备`;
+      const year = Number(decision.filing.filedOn.slice(0, 4));
+      const to = [...new Set([...(agency?.contactEmails ?? []), ...(decision.filing.contact.email ? [decision.filing.contact.email] : [])])];
+      const { outcome } = await deps.filings.register(
+        decision,
+        message.submissionId,
+        year,
+        (n) => formatFilingNumber(prefix, year, n),
+        (filingNumber): Notice => ({
+          id: receiptNoticeId(message),
+          kind: 'RECEIPT',
+          decisionId: decision.id,
+          to,
+          ...renderReceipt(decision, agency?.name ?? decision.agencyId, filingNumber),
+          status: 'PENDING',
+          createdAt: checkedAt,
+        }),
+        checkedAt,
+      );
+      result = outcome === 'done' ? 'registered' : 'stale';
+    }
+  }
+  await deliverNotice(deps, receiptNoticeId(message));
+  return result;
+}
+
+/** Sends a pending notice once: claim, send, mark sent. Nothing to do when it is absent or already sent. */
+export async function deliverNotice(deps: ProcessorDeps, noticeId: string): Promise<'sent' | 'none'> {
+  const notice = await deps.filings.claimNotice(noticeId, deps.now(), NOTICE_LEASE_SECONDS);
+  if (!notice) return 'none';
+  if (!notice.to.length) {
+    deps.log('WARN', 'notice has no recipient: the agency has no contact emails', { noticeId, decisionId: notice.decisionId });
+    await deps.filings.markNoticeSent(noticeId, 'NO_RECIPIENT', deps.now().toISOString());
+    return 'none';
+  }
+  const { messageId } = await deps.mailer.send({ to: notice.to, subject: notice.subject, text: notice.text, html: notice.html });
+  await deps.filings.markNoticeSent(noticeId, 'SENT', deps.now().toISOString(), messageId);
+  return 'sent';
+}
+
+/** Queues again every submission left SUBMITTED for longer than `olderThanSeconds`. */
+export async function reconcileFilings(deps: Pick<FilingDeps, 'filings' | 'queue' | 'now' | 'log'>, olderThanSeconds = 120): Promise<number> {
+  const before = new Date(deps.now().getTime() - olderThanSeconds * 1000).toISOString();
+  const stuck = await deps.filings.submittedBefore(before);
+  for (const m of stuck) await deps.queue.enqueue(m);
+  if (stuck.length) deps.log('INFO', 're-queued filings left in SUBMITTED', { count: stuck.length });
+  return stuck.length;
+}
