@@ -1,5 +1,5 @@
 /** `npm start`: the whole Beian system on this machine, until Ctrl-C. */
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultStateDir } from './paths.ts';
 import { LocalSetupError } from './processes.ts';
@@ -44,6 +44,7 @@ Ctrl-C stops everything.`);
     if (stopping) return;
     stopping = true;
     log('stopping ...');
+    rmSync(join(defaultStateDir, 'stack.json'), { force: true });
     await stack.stop();
     log('stopped');
     process.exit(0);
