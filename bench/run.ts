@@ -12,7 +12,9 @@ interface Section {
 
 const sections: Section[] = [
   { name: 'calendar', run: async () => (await import('./calendar.ts')).benchCalendar() },
-  // later: function bundles and cold starts, API throughput, processor throughput
+  { name: 'function bundles and cold starts', run: async () => (await import('./bundles.ts')).benchBundles() },
+  { name: 'API throughput: POST /v1/decisions', run: async () => (await import('./api.ts')).benchApi() },
+  { name: 'processor throughput: filings queue', run: async () => (await import('./processor.ts')).benchProcessor(1) },
 ];
 
 const cpu = cpus();

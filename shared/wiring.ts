@@ -3,6 +3,7 @@
  * Each handler takes only what it needs.
  */
 import { randomUUID } from 'node:crypto';
+import { ttlCache } from './cache.ts';
 import { filingsQueueConfig, mailConfig } from './config.ts';
 import { CursorCodec } from './http/cursor.ts';
 import { log } from './log.ts';
@@ -27,7 +28,14 @@ export function apiDeps(): FilingDeps {
 }
 
 export function processorDeps(): ProcessorDeps {
-  return { ...base(), mailer: sesMailer(mailConfig()) };
+  const deps = base();
+  // a receipt may show a jurisdiction's prefix or an agency's contacts up to a minute old
+  const cached = { ttlMs: 60_000, keepMissing: false };
+  const registry = {
+    jurisdiction: ttlCache((id: string) => deps.store.getJurisdiction(id), cached),
+    agency: ttlCache((id: string) => deps.store.getAgency(id), cached),
+  };
+  return { ...deps, mailer: sesMailer(mailConfig()), registry };
 }
 
 export function reconcilerDeps(): Pick<FilingDeps, 'filings' | 'queue' | 'now' | 'log'> {

@@ -1,5 +1,6 @@
 /**
- * Filings queue -> check and register each submission. Records are processed one by one; a failed one
+ * Filings queue -> check and register each submission. Records are processed one after another (filing
+ * numbers of a jurisdiction are taken in turn, so parallel records would only contend); a failed one
  * is reported back (ReportBatchItemFailures) and retried by SQS, then dead-lettered after maxReceiveCount.
  * A message that is not a filing message fails validation every time and so ends in the DLQ, kept for a
  * person to look at, instead of being dropped or retried for ever.
@@ -28,5 +29,5 @@ async function processRecord(record: SQSRecord) {
 }
 
 export const handler = middy<SQSEvent>().handler((event: SQSEvent, context: Context) =>
-  processPartialResponse(event, processRecord, processor, { context, throwOnFullBatchFailure: false }),
+  processPartialResponse(event, processRecord, processor, { context, throwOnFullBatchFailure: false, processInParallel: false }),
 );

@@ -102,7 +102,7 @@ export class FilingStore {
     numberFor: (sequence: number) => string,
     receipt: (filingNumber: string) => Notice,
     registeredAt: string,
-  ): Promise<{ outcome: ProcessOutcome; filingNumber?: string }> {
+  ): Promise<{ outcome: ProcessOutcome; filingNumber?: string; notice?: Notice }> {
     const counterKey = keys.filingCounter(decision.jurisdictionId, year);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const counter = await this.db.send(new GetCommand({ TableName: this.tableName, Key: counterKey, ConsistentRead: true }));
@@ -138,7 +138,7 @@ export class FilingStore {
             ],
           }),
         );
-        return { outcome: 'done', filingNumber };
+        return { outcome: 'done', filingNumber, notice };
       } catch (e) {
         if (!(e instanceof TransactionCanceledException)) throw e;
         const [counterReason, decisionReason] = e.CancellationReasons ?? [];

@@ -12,7 +12,7 @@ import type { Mailer } from '../mail/mailer.ts';
 import type { FilingQueue } from '../queue/filing-queue.ts';
 import type { FilingBody, FilingMessage } from '../schemas/filing.ts';
 import type { FilingStore, Notice } from '../store/filing-store.ts';
-import type { FilingState } from '../store/records.ts';
+import type { AgencyRecord, FilingState, JurisdictionRecord } from '../store/records.ts';
 import { getDecision, requestHash } from './decisions.ts';
 import type { Deps } from './deps.ts';
 
@@ -24,6 +24,11 @@ export interface FilingDeps extends Deps {
 
 export interface ProcessorDeps extends Omit<FilingDeps, 'queue' | 'cursors'> {
   mailer: Mailer;
+  /** the jurisdiction (number prefix) and agency (name, contacts) of a decision; may be cached briefly */
+  registry: {
+    jurisdiction: (id: string) => Promise<JurisdictionRecord | undefined>;
+    agency: (id: string) => Promise<AgencyRecord | undefined>;
+  };
 }
 
 export interface SubmittedFiling {
@@ -125,11 +130,11 @@ export async function processFiling(deps: ProcessorDeps, message: FilingMessage)
     if (missing.length) {
       result = (await deps.filings.markIncomplete(decision, message.submissionId, missing, checkedAt)) === 'done' ? 'incomplete' : 'stale';
     } else {
-      const [jurisdiction, agency] = await Promise.all([deps.store.getJurisdiction(decision.jurisdictionId), deps.store.getAgency(decision.agencyId)]);
+      const [jurisdiction, agency] = await Promise.all([deps.registry.jurisdiction(decision.jurisdictionId), deps.registry.agency(decision.agencyId)]);
       const prefix = jurisdiction?.filingNumberPrefix ?? `${jurisdiction?.name ?? decision.jurisdictionId}备`;
       const year = Number(decision.filing.filedOn.slice(0, 4));
       const to = [...new Set([...(agency?.contactEmails ?? []), ...(decision.filing.contact.email ? [decision.filing.contact.email] : [])])];
-      const { outcome } = await deps.filings.register(
+      const registration = await deps.filings.register(
         decision,
         message.submissionId,
         year,
@@ -140,14 +145,20 @@ export async function processFiling(deps: ProcessorDeps, message: FilingMessage)
           decisionId: decision.id,
           to,
           ...renderReceipt(decision, agency?.name ?? decision.agencyId, filingNumber),
-          status: 'PENDING',
+          // born claimed by this delivery: it sends the receipt next, with no extra claim
+          status: 'SENDING',
+          claimedUntil: new Date(deps.now().getTime() + NOTICE_LEASE_SECONDS * 1000).toISOString(),
           createdAt: checkedAt,
         }),
         checkedAt,
       );
-      result = outcome === 'done' ? 'registered' : 'stale';
+      if (registration.outcome === 'done') {
+        await sendClaimed(deps, registration.notice!);
+        return 'registered';
+      }
     }
   }
+  // a receipt left unsent by an earlier delivery that crashed goes out now
   await deliverNotice(deps, receiptNoticeId(message));
   return result;
 }
@@ -155,7 +166,11 @@ export async function processFiling(deps: ProcessorDeps, message: FilingMessage)
 /** Sends a pending notice once: claim, send, mark sent. Nothing to do when it is absent or already sent. */
 export async function deliverNotice(deps: ProcessorDeps, noticeId: string): Promise<'sent' | 'none'> {
   const notice = await deps.filings.claimNotice(noticeId, deps.now(), NOTICE_LEASE_SECONDS);
-  if (!notice) return 'none';
+  return notice ? sendClaimed(deps, notice) : 'none';
+}
+
+async function sendClaimed(deps: ProcessorDeps, notice: Notice): Promise<'sent' | 'none'> {
+  const noticeId = notice.id;
   if (!notice.to.length) {
     deps.log('WARN', 'notice has no recipient: the agency has no contact emails', { noticeId, decisionId: notice.decisionId });
     await deps.filings.markNoticeSent(noticeId, 'NO_RECIPIENT', deps.now().toISOString());
