@@ -76,6 +76,7 @@ export async function benchProcessor(jurisdictions = 1) {
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      AWS_LAMBDA_LOG_LEVEL: 'WARN',
     });
     const raw = new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT, region: 'us-east-1', credentials: creds });
     await ensureTable(raw, 'bench');

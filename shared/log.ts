@@ -3,7 +3,12 @@
  */
 export type LogLevel = 'INFO' | 'WARN' | 'ERROR';
 
+const RANK: Record<string, number> = { DEBUG: 0, INFO: 1, WARN: 2, ERROR: 3 };
+/** Lambda's own level setting (AWS_LAMBDA_LOG_LEVEL, from the function's logging config) applies here too. */
+const threshold = () => RANK[(process.env.AWS_LAMBDA_LOG_LEVEL ?? 'INFO').toUpperCase()] ?? 1;
+
 export function log(level: LogLevel, message: string, fields: Record<string, unknown> = {}): void {
+  if (RANK[level]! < threshold()) return;
   const line = JSON.stringify({ level, time: new Date().toISOString(), message, ...fields });
   if (level === 'ERROR') console.error(line);
   else console.log(line);
