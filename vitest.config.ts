@@ -8,6 +8,8 @@ export default defineConfig({
   test: {
     // 'threads' breaks esbuild bundling inside CDK synth; forks do not.
     pool: 'forks',
+    // the e2e files wait on emulators more than they compute: two at a time use both cores
+    maxWorkers: 2,
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -73,7 +73,12 @@ export function createApiServer(
           status === 404 ? `no route for ${url.pathname}` : `${method} is not allowed on ${url.pathname}; use ${candidates.map((c) => c.method).join(', ')}`));
       }
       const match = route.pattern.exec(url.pathname)!;
-      const pathParameters = Object.fromEntries(route.names.map((n, i) => [n, decodeURIComponent(match[i + 1]!)]));
+      let pathParameters: Record<string, string>;
+      try {
+        pathParameters = Object.fromEntries(route.names.map((n, i) => [n, decodeURIComponent(match[i + 1]!)]));
+      } catch {
+        return problem(res, new ProblemError(400, 'malformed-path', 'Bad request', `the path ${url.pathname} is not validly percent-encoded`));
+      }
       let claims: Record<string, string> | undefined;
       if (route.authorized) {
         const header = req.headers.authorization ?? '';

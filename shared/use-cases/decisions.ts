@@ -87,6 +87,9 @@ export async function getDecision(deps: Deps, caller: Caller, id: string): Promi
 }
 
 export async function listDecisions(deps: Deps, caller: Caller, q: ListDecisionsQuery): Promise<{ items: DecisionRecord[]; nextCursor: string | null }> {
+  if (q.decidedFrom && q.decidedTo && q.decidedFrom > q.decidedTo) {
+    throw new ValidationError([{ field: 'decidedFrom', in: 'query', reason: `must not be after decidedTo (${q.decidedTo})` }]);
+  }
   let index: DecisionQuery['index'];
   let partition: string;
   let jurisdictionFilter: string | undefined;

@@ -1,0 +1,83 @@
+/** CursorCodec: opaque, signed, bound to the query; anything else is a 400 problem, never a read. */
+import { describe, expect, test } from 'vitest';
+import { CursorCodec } from '../../shared/http/cursor.ts';
+import { ProblemError } from '../../shared/http/problem.ts';
+
+const SECRET = 'a-test-secret-of-at-least-16-chars';
+const codec = new CursorCodec(SECRET);
+const KEY = { pk: 'DEC#0b6f', sk: 'META', gsi1pk: 'AG#ag-one', gsi1sk: '2026-09-28#2026-09-28T01:00:00.000Z#0b6f' };
+const BOUND = JSON.stringify(['byAgency', 'AG#ag-one', null, 'AWAITING_FILING', null, null, null]);
+
+function expectRejected(cursor: string, boundTo = BOUND, c = codec) {
+  let error: unknown;
+  try {
+    c.decode(cursor, boundTo);
+  } catch (e) {
+    error = e;
+  }
+  expect(error, `cursor ${JSON.stringify(cursor)} was accepted`).toBeInstanceOf(ProblemError);
+  expect((error as ProblemError).status).toBe(400);
+}
+
+const b64 = (s: string) => Buffer.from(s).toString('base64url');
+
+describe('CursorCodec', () => {
+  test('round trip: decode(encode(key)) is the key', () => {
+    expect(codec.decode(codec.encode(KEY, BOUND), BOUND)).toEqual(KEY);
+  });
+
+  test('the cursor does not show the key or the query in clear', () => {
+    const cursor = codec.encode(KEY, BOUND);
+    expect(cursor).not.toContain('ag-one');
+    expect(cursor).not.toContain('AWAITING_FILING');
+    expect(cursor).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+  });
+
+  test('a payload edited and re-encoded, with the old signature -> rejected', () => {
+    const [payload, signature] = codec.encode(KEY, BOUND).split('.') as [string, string];
+    const decoded = Buffer.from(payload, 'base64url').toString();
+    const edited = decoded.replace('AG#ag-one', 'AG#ag-two');
+    expect(edited).not.toBe(decoded);
+    expectRejected(`${b64(edited)}.${signature}`);
+    // and pointing at another query's binding
+    expectRejected(`${b64(decoded.replace('AWAITING_FILING', 'NOT_REQUIRED'))}.${signature}`);
+  });
+
+  test('every single-character change to the cursor -> rejected', () => {
+    const cursor = codec.encode(KEY, BOUND);
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    for (let i = 0; i < cursor.length; i++) {
+      if (cursor[i] === '.') continue;
+      const changed = cursor.slice(0, i) + alphabet[(alphabet.indexOf(cursor[i]!) + 32) % 64] + cursor.slice(i + 1);
+      expectRejected(changed);
+    }
+  });
+
+  test('truncated, extended, split or empty cursors -> rejected', () => {
+    const cursor = codec.encode(KEY, BOUND);
+    const [payload, signature] = cursor.split('.') as [string, string];
+    for (const bad of ['', '.', payload, `${payload}.`, `.${signature}`, cursor.slice(0, -1), `${cursor}A`, `${cursor}.x`, `x.${cursor}`, 'garbage', '%00']) {
+      expectRejected(bad);
+    }
+  });
+
+  test('a cursor signed with another secret -> rejected', () => {
+    const other = new CursorCodec('another-secret-also-long-enough');
+    expectRejected(other.encode(KEY, BOUND));
+  });
+
+  test('a made-up payload with a made-up signature -> rejected', () => {
+    expectRejected(`${b64(JSON.stringify({ k: { pk: 'DEC#x', sk: 'META' }, b: BOUND }))}.${'A'.repeat(43)}`);
+  });
+
+  test('a valid cursor used with another query binding -> rejected', () => {
+    const cursor = codec.encode(KEY, BOUND);
+    expectRejected(cursor, JSON.stringify(['byAgency', 'AG#ag-one', null, 'NOT_REQUIRED', null, null, null]));
+    expectRejected(cursor, JSON.stringify(['byAgency', 'AG#ag-two', null, 'AWAITING_FILING', null, null, null]));
+    expectRejected(cursor, '');
+  });
+
+  test('a short secret is refused at construction', () => {
+    expect(() => new CursorCodec('short')).toThrow();
+  });
+});
