@@ -39,7 +39,7 @@ export function buildApp(props: AppProps = {}, manifest = { functions, queues })
     stateful: {
       table: stateful.table,
       cursorSecretName: stateful.cursorSecretName,
-      userPool: stateful.userPool,
+      issuer: stateful.issuer,
       appClients: stateful.appClients,
       mail: stateful.mail,
       queues: stateful.queues,
@@ -48,7 +48,7 @@ export function buildApp(props: AppProps = {}, manifest = { functions, queues })
     functions: manifest.functions,
   });
   // Named in a dynamic reference rather than referenced, so CDK cannot infer this ordering.
-  stateless.addDependency(stateful, 'the cursor-signing key must exist before the functions that read it');
+  stateless.addStackDependency(stateful, 'the cursor-signing key must exist before the functions that read it');
 
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, config, stateful, stateless };

@@ -6,6 +6,7 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import {
   AccountRecovery,
+  type CfnUserPoolClient,
   ClientAttributes,
   FeaturePlan,
   Mfa,
@@ -166,7 +167,9 @@ export class StatefulStack extends Stack {
     // The token endpoint (client credentials) and the sign-in pages live on the user pool domain.
     this.userPoolDomain = this.userPool.addDomain('Domain', { cognitoDomain: { domainPrefix: config.authDomainPrefix } });
     this.tokenEndpoint = `${this.userPoolDomain.baseUrl()}/oauth2/token`;
-    this.issuer = this.userPool.userPoolProviderUrl;
+    // ProviderURL is "cognito-idp.<region>.<partition suffix>/<pool id>": right in every partition,
+    // unlike HttpUserPoolAuthorizer, which assumes amazonaws.com.
+    this.issuer = `https://${this.userPool.userPoolProviderUrl}`;
 
     this.peopleClient = this.userPool.addClient('PeopleClient', {
       userPoolClientName: 'people',
@@ -187,12 +190,10 @@ export class StatefulStack extends Stack {
       writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true }),
     });
 
-    const links = new AgencyClientLinks(this, 'AgencyClientLinks', { table: this.table, logRetention });
     this.agencyClients = config.agencyClients.map((agencyId) => {
       const client = this.userPool.addClient(`AgencyClient-${agencyId}`, {
         userPoolClientName: `agency-${agencyId}`,
         generateSecret: true,
-        authFlows: {},
         oAuth: {
           flows: { clientCredentials: true },
           scopes: [OAuthScope.resourceServer(resourceServer, agencyScope)],
@@ -201,13 +202,21 @@ export class StatefulStack extends Stack {
         preventUserExistenceErrors: true,
         accessTokenValidity: Duration.hours(1),
       });
-      links.link(agencyId, client);
+      // Without ExplicitAuthFlows Cognito allows SRP and custom auth (user sign-in) by default. A machine
+      // client signs no user in: only the refresh-token flow, which is harmless as client credentials
+      // never yield a refresh token.
+      (client.node.defaultChild as CfnUserPoolClient).explicitAuthFlows = ['ALLOW_REFRESH_TOKEN_AUTH'];
       new CfnOutput(this, `AgencyClientId-${agencyId}`, {
         description: `App client id of agency "${agencyId}" (its secret: aws cognito-idp describe-user-pool-client)`,
         value: client.userPoolClientId,
       });
       return { agencyId, client };
     });
+    // Only when there is something to link: no idle role with write access to the table.
+    if (this.agencyClients.length > 0) {
+      const links = new AgencyClientLinks(this, 'AgencyClientLinks', { table: this.table, logRetention });
+      for (const { agencyId, client } of this.agencyClients) links.link(agencyId, client);
+    }
 
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
     new CfnOutput(this, 'Issuer', { description: 'iss of every token', value: this.issuer });
@@ -245,8 +254,9 @@ export class StatefulStack extends Stack {
   }
 
   private createMail(config: BeianConfig): MailBinding {
+    const configurationSetName = `beian-${config.stage}`; // a literal, so functions get it without a cross-stack reference
     const configurationSet = new ConfigurationSet(this, 'MailConfigurationSet', {
-      configurationSetName: `beian-${config.stage}`,
+      configurationSetName,
       tlsPolicy: ConfigurationSetTlsPolicy.REQUIRE,
       reputationMetrics: true,
       sendingEnabled: true,
@@ -259,12 +269,8 @@ export class StatefulStack extends Stack {
     return {
       mailFrom: config.mailFrom,
       emailIdentityArn: identity.emailIdentityArn,
-      configurationSetName: configurationSet.configurationSetName,
-      configurationSetArn: this.formatArn({
-        service: 'ses',
-        resource: 'configuration-set',
-        resourceName: configurationSet.configurationSetName,
-      }),
+      configurationSetName,
+      configurationSetArn: this.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: configurationSetName }),
     };
   }
 }

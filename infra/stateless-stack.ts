@@ -5,16 +5,18 @@
 import { CfnOutput, Duration, Stack, type StackProps, TimeZone, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { CorsHttpMethod, HttpApi, HttpMethod, HttpNoneAuthorizer, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import type { IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
-import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { type IScheduleTarget, Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { ScheduleTargetBase, type ScheduleTargetBaseProps } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { FunctionSpec, HttpRoute, QueueName, Trigger } from '../functions/manifest.ts';
@@ -32,7 +34,8 @@ export const DAILY = 24 * 60;
 export interface StatefulResources {
   table: ITableV2;
   cursorSecretName: string;
-  userPool: IUserPool;
+  /** the user pool's issuer URL, the `iss` of its tokens */
+  issuer: string;
   /** every app client whose tokens the API accepts */
   appClients: readonly IUserPoolClient[];
   mail: MailBinding;
@@ -111,7 +114,7 @@ export class StatelessStack extends Stack {
               allowOrigins: config.allowedOrigins,
               allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.PUT, CorsHttpMethod.POST, CorsHttpMethod.DELETE],
               allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
-              exposeHeaders: ['location', 'retry-after'],
+              exposeHeaders: ['location', 'idempotent-replayed'],
               maxAge: Duration.hours(1),
             }
           : undefined,
@@ -146,9 +149,9 @@ export class StatelessStack extends Stack {
 
     // Issuer = the user pool; audience = every app client (people and agencies). The JWT authorizer
     // checks signature, expiry, issuer and aud/client_id; the function maps the caller to a role.
-    const authorizer = new HttpUserPoolAuthorizer('CognitoAuthorizer', stateful.userPool, {
+    const authorizer = new HttpJwtAuthorizer('CognitoAuthorizer', stateful.issuer, {
       authorizerName: 'cognito-jwt',
-      userPoolClients: [...stateful.appClients],
+      jwtAudience: stateful.appClients.map((client) => client.userPoolClientId),
     });
 
     for (const fn of httpFunctions) {
@@ -164,7 +167,7 @@ export class StatelessStack extends Stack {
         if (!route.authorized && httpRoute) {
           Validations.of(httpRoute).acknowledge({
             id: 'AwsSolutions-APIG4',
-            reason: `${routeKey(route)} is public by design (authorized: false in functions/api/route-keys.ts): it serves the API document, no data.`,
+            reason: `${routeKey(route)} is public by design: marked authorized: false in functions/api/route-keys.ts, where each public route is reviewed (today only the API document).`,
           });
         }
       }
@@ -193,7 +196,7 @@ export class StatelessStack extends Stack {
   }
 
   private schedule(fn: BeianFunction, trigger: Extract<Trigger, { kind: 'schedule' }>): void {
-    const [hour, minute] = this.props.config.dailyRunTime.split(':');
+    const [hour, minute] = this.props.config.dailyRunTime.split(':').map((part) => String(Number(part)));
     const expression =
       trigger.everyMinutes === DAILY
         ? ScheduleExpression.cron({ hour, minute, timeZone: TimeZone.ASIA_SHANGHAI })
@@ -201,7 +204,7 @@ export class StatelessStack extends Stack {
     new Schedule(this, `${pascal(fn.spec.name)}Schedule`, {
       description: `Runs ${fn.spec.name}`,
       schedule: expression,
-      target: new LambdaInvoke(fn.function, { retryAttempts: 2, maxEventAge: Duration.hours(1) }),
+      target: new InvokeFunction(fn.function, { retryAttempts: 2, maxEventAge: Duration.hours(1) }),
     });
   }
 
@@ -222,6 +225,23 @@ export class StatelessStack extends Stack {
     });
     alarm.addAlarmAction(this.alarmAction);
     return alarm;
+  }
+}
+
+/**
+ * The scheduler-targets LambdaInvoke, minus its grant on `<function arn>:*` (every version and alias):
+ * the schedule invokes the function's unqualified ARN and may invoke nothing else.
+ */
+class InvokeFunction extends ScheduleTargetBase implements IScheduleTarget {
+  private readonly fn: IFunction;
+
+  constructor(fn: IFunction, props: ScheduleTargetBaseProps) {
+    super(props, fn.functionArn);
+    this.fn = fn;
+  }
+
+  protected addTargetActionToRole(role: IRole): void {
+    role.addToPrincipalPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.fn.functionArn] }));
   }
 }
 

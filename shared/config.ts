@@ -21,3 +21,5 @@ export const mailConfig = (e: NodeJS.ProcessEnv = process.env) => ({
   configurationSet: e[env.mailConfigurationSet],
   endpoint: e.SES_ENDPOINT,
 });
+
+export const cursorSecret = (e: NodeJS.ProcessEnv = process.env) => required(env.cursorSecret, e);

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ttlCache } from './cache.ts';
-import { filingsQueueConfig, mailConfig } from './config.ts';
+import { cursorSecret, filingsQueueConfig, mailConfig } from './config.ts';
 import { CursorCodec } from './http/cursor.ts';
 import { log } from './log.ts';
 import { sesMailer } from './mail/mailer.ts';
@@ -24,7 +24,7 @@ function storage() {
 const base = () => ({ ...storage(), now: () => new Date(), newId: randomUUID, calendarFor: calendarCache(), log });
 
 export function apiDeps(): FilingDeps {
-  return { ...base(), cursors: new CursorCodec(process.env.CURSOR_SECRET ?? ''), queue: sqsFilingQueue(filingsQueueConfig()) };
+  return { ...base(), cursors: new CursorCodec(cursorSecret()), queue: sqsFilingQueue(filingsQueueConfig()) };
 }
 
 export function processorDeps(): ProcessorDeps {

@@ -1,8 +1,9 @@
 /**
- * The one base construct for every Beian function: pinned Node runtime on arm64, ESM bundle built by the
- * local esbuild, source maps, X-Ray, an explicit log group, and a role that starts with nothing but the
- * right to write to that log group. Every other right comes from a bind* method that sets the environment
- * variable the code reads (names from functions/manifest.ts `env`) together with the least grant it needs.
+ * The one base construct for every Beian function: pinned Node runtime on arm64, an ESM bundle built by
+ * the local esbuild with the settings of infra/bundling.ts, source maps, X-Ray, an explicit log group,
+ * and a role that starts with nothing but the right to write to that log group. Every other right comes
+ * from a bind* method that sets the environment variable the code reads (names from
+ * functions/manifest.ts `env`) together with the least grant it needs.
  */
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,19 +17,13 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { env, type FunctionSpec, type QueueName } from '../../functions/manifest.ts';
 import { tableDefinition } from '../../shared/store/table-definition.ts';
+import { bundlingOptions } from '../bundling.ts';
 
 /** The repository root, where the entries of functions/manifest.ts and package-lock.json are. */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Pinned on purpose: a runtime change is a reviewed change, not a side effect of upgrading aws-cdk-lib. */
 export const FUNCTION_RUNTIME = Runtime.NODEJS_22_X;
-
-/**
- * esbuild's ESM output has no `require`; packages bundled from CommonJS (the AWS SDK among them) call it
- * for Node built-ins, so the bundle defines one. Without this the function dies at start with
- * `Dynamic require of "node:https" is not supported`.
- */
-export const ESM_REQUIRE_BANNER = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 
 export type TableAccess = 'read' | 'readWrite';
 
@@ -110,15 +105,19 @@ export class BeianFunction extends Construct {
         [env.stage]: props.stage,
         NODE_OPTIONS: '--enable-source-maps',
       },
+      // The esbuild settings of infra/bundling.ts (shared with bench/bundles.ts, so what is measured is
+      // what ships), in NodejsFunction's terms: ESM with a `require` banner, node22, minified, UTF-8,
+      // source maps without sources, and the env-only credential provider alias.
       bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        charset: Charset.UTF8,
+        format: bundlingOptions.format === 'esm' ? OutputFormat.ESM : OutputFormat.CJS,
+        target: bundlingOptions.target,
+        mainFields: [...bundlingOptions.mainFields],
+        banner: bundlingOptions.banner.js,
+        minify: bundlingOptions.minify,
+        sourceMap: bundlingOptions.sourcemap,
+        sourcesContent: bundlingOptions.sourcesContent,
+        charset: bundlingOptions.charset === 'utf8' ? Charset.UTF8 : Charset.ASCII,
+        esbuildArgs: Object.fromEntries(Object.entries(bundlingOptions.alias).map(([from, to]) => [`--alias:${from}`, to])),
         // The SDK goes into the bundle: the version tested locally is the one that runs, and a minified
         // bundle starts faster than the runtime's unminified copy.
         bundleAwsSDK: true,

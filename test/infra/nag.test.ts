@@ -1,0 +1,108 @@
+/**
+ * cdk-nag (AWS Solutions rules) over the whole app: no finding may be left unacknowledged, and every
+ * acknowledgement must be one we meant, with a reason, for a finding that really occurs.
+ */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { Validations } from 'aws-cdk-lib';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { routeKeys } from '../../functions/api/route-keys.ts';
+import { functions, type FunctionSpec, type QueueSpec } from '../../functions/manifest.ts';
+import { buildApp } from '../../infra/app.ts';
+import { CDK_CONTEXT, synthBeian, type SynthesizedBeian } from './helpers.ts';
+
+interface Acknowledgement {
+  path: string;
+  id: string;
+  reason: string;
+}
+
+function acknowledgements(root: IConstruct): Acknowledgement[] {
+  return root.node.findAll().flatMap((construct) =>
+    construct.node.metadata
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) =>
+        Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
+          path: construct.node.path,
+          id: id.replace(/^annotation::/i, ''),
+          reason,
+        })),
+      ),
+  );
+}
+
+/** Findings with every acknowledgement ignored: what the acknowledgements hide. */
+function findingsIgnoringAcknowledgements(root: IConstruct): Array<{ rule: string; path: string }> {
+  const pack = new AwsSolutionsChecks();
+  Object.assign(pack, { isAcknowledged: () => false });
+  return pack.validateScope(root).violations.flatMap((v) => v.violatingResources.map((r) => ({ rule: v.ruleName, path: r.constructPath ?? '' })));
+}
+
+const publicRoutes = routeKeys.filter((r) => !r.authorized).length;
+
+describe('cdk-nag AwsSolutions on the app as `cdk synth` builds it', () => {
+  let beian: SynthesizedBeian;
+  beforeAll(() => {
+    // cfnValidation: CDK's own CloudFormation checks too, as the CLI runs them
+    beian = synthBeian({ cfnValidation: true, context: { agencyClients: ['baodi-market'], alarmEmails: ['ops@beian.example.gov.cn'] } });
+  });
+
+  it('synthesizes with no violation report from any validation plugin', () => {
+    const report = JSON.parse(readFileSync(path.join(beian.assembly.directory, 'validation-report.json'), 'utf8')) as { pluginReports: unknown[] };
+    expect(report.pluginReports).toEqual([]);
+  });
+
+  it('finds no unacknowledged error or warning', () => {
+    expect(new AwsSolutionsChecks().validateScope(beian.app).violations).toEqual([]);
+  });
+
+  it('acknowledges only the expected rules, each with a specific reason', () => {
+    const acks = acknowledgements(beian.app);
+    const counts: Record<string, number> = {};
+    for (const ack of acks) counts[ack.id] = (counts[ack.id] ?? 0) + 1;
+    expect(counts).toEqual({
+      'AwsSolutions-SMG4': 1, // cursor key rotated by hand
+      'AwsSolutions-COG8': 1, // Essentials plan, not Plus
+      'AwsSolutions-IAM5[Resource::*]': functions.length, // X-Ray, per function role
+      'AwsSolutions-L1': functions.length, // nodejs22.x pinned
+      'AwsSolutions-APIG4': publicRoutes, // public routes
+    });
+    for (const ack of acks) expect(ack.reason.length, `${ack.id} at ${ack.path}`).toBeGreaterThan(60);
+  });
+
+  it('has no stale acknowledgement: each hides a finding that occurs at or under its construct', () => {
+    const findings = findingsIgnoringAcknowledgements(beian.app);
+    for (const ack of acknowledgements(beian.app)) {
+      const hidden = findings.filter((f) => f.rule === ack.id && (f.path === ack.path || f.path.startsWith(`${ack.path}/`)));
+      expect(hidden.length, `${ack.id} at ${ack.path}`).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('cdk-nag AwsSolutions with queue and schedule triggers', () => {
+  it('finds nothing unacknowledged in queues, mappings, schedules, mail and queue grants', () => {
+    const queues: QueueSpec[] = [{ name: 'filings', visibilityTimeoutSeconds: 180, maxReceiveCount: 5 }];
+    const base = { entry: 'functions/api/handler.ts', description: 'test function', timeoutSeconds: 30, memoryMb: 512 };
+    const extra: FunctionSpec[] = [
+      { ...base, name: 'test-consumer', trigger: { kind: 'queue', queue: 'filings', batchSize: 10, maxBatchingWindowSeconds: 0 }, needs: { table: 'readWrite', mail: true } },
+      { ...base, name: 'test-daily', trigger: { kind: 'schedule', everyMinutes: 24 * 60 }, needs: { table: 'read', sendTo: ['filings'] } },
+    ];
+    const beian = synthBeian({ manifest: { functions: [...functions, ...extra], queues } });
+    expect(new AwsSolutionsChecks().validateScope(beian.app).violations).toEqual([]);
+  });
+});
+
+describe('cdk-nag is wired into the app', () => {
+  it('stops synthesis on a non-compliant resource', () => {
+    const context = { ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': [] };
+    const clean = buildApp({ context, builtinCloudFormationValidation: false }, { functions: [], queues: [] });
+    expect(() => clean.app.synth()).not.toThrow();
+
+    const tainted = buildApp({ context, builtinCloudFormationValidation: false }, { functions: [], queues: [] });
+    new Queue(tainted.stateless, 'PlainQueue', { encryption: QueueEncryption.UNENCRYPTED });
+    expect(() => tainted.app.synth()).toThrow(/AwsSolutions-SQS4/);
+  });
+});
