@@ -29,7 +29,7 @@ function target(values: { 'queue-url'?: string; 'dlq-url'?: string; queue?: stri
     if (!values['queue-url'] || !values['dlq-url']) throw new Error('give both --queue-url and --dlq-url (see the stack outputs)');
     return { client: new SQSClient({}), queueUrl: values['queue-url'], dlqUrl: values['dlq-url'] };
   }
-  const file = join(process.env.BEIAN_STATE_DIR ?? defaultStateDir, 'stack.json');
+  const file = join(defaultStateDir, 'stack.json');
   if (!existsSync(file)) throw new Error('the local stack is not running (no .local/stack.json): start it with `npm start`, or pass --queue-url and --dlq-url for AWS');
   const stack = JSON.parse(readFileSync(file, 'utf8')) as { sqsEndpoint: string; queues: Record<string, { url: string; dlqUrl: string }> };
   const queue = stack.queues[values.queue ?? 'filings'];

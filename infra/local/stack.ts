@@ -108,7 +108,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await Promise.all(children.map((c) => stopProcess(c)));
   };
   try {
-    progress(`starting DynamoDB Local on port ${dynamoPort}${options.persist ? ' (data kept in .local/)' : ' (in memory)'} ...`);
+    progress(`starting DynamoDB Local on port ${dynamoPort}${options.persist ? ` (data kept in ${join(options.stateDir, 'dynamodb')})` : ' (in memory)'} ...`);
     children.push(await startDynamoLocal(dynamoPort, options.persist ? join(options.stateDir, 'dynamodb') : undefined));
     const dynamoEndpoint = `http://127.0.0.1:${dynamoPort}`;
 

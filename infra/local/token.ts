@@ -14,7 +14,7 @@ try {
   if (role !== 'admin' && role !== 'reviewer' && role !== 'agency') {
     throw new Error('--role must be admin, reviewer or agency');
   }
-  const token = await mintToken(process.env.BEIAN_STATE_DIR ?? defaultStateDir, {
+  const token = await mintToken(defaultStateDir, {
     role,
     ...(values.agency && { agency: values.agency }),
     ...(values.jurisdiction && { jurisdiction: values.jurisdiction }),

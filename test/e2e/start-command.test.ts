@@ -1,0 +1,104 @@
+/**
+ * `npm start` and `npm run token` as a newcomer runs them: real processes, real ports, real signals.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort, portInUse } from '../../infra/local/processes.ts';
+
+const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
+const stateDir = mkdtempSync(join(tmpdir(), 'beian-start-'));
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const c of children) c.kill('SIGKILL');
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+async function ports() {
+  return { PORT: String(await freePort()), DYNAMODB_PORT: String(await freePort()), SQS_PORT: String(await freePort()), SES_PORT: String(await freePort()) };
+}
+
+function start(env: Record<string, string>) {
+  const child = spawn(tsx, ['infra/local/start.ts'], { env: { ...process.env, BEIAN_STATE_DIR: stateDir, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const waitFor = async (text: string, timeoutMs = 60_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!output.includes(text)) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`"${text}" never appeared; output:\n${output}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  return { child, exited, waitFor, output: () => output };
+}
+
+describe('npm run token', () => {
+  it('prints only a bearer token on stdout', () => {
+    const r = spawnSync(tsx, ['infra/local/token.ts', '--role', 'agency', '--agency', 'baodi-market'], { env: { ...process.env, BEIAN_STATE_DIR: stateDir }, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
+  });
+
+  it('refuses an unknown role with the usage', () => {
+    const r = spawnSync(tsx, ['infra/local/token.ts', '--role', 'root'], { env: { ...process.env, BEIAN_STATE_DIR: stateDir }, encoding: 'utf8' });
+    expect(r.status).not.toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('--role must be admin, reviewer or agency');
+  });
+});
+
+describe('npm start', () => {
+  it('starts everything, prints where and an example, serves a token at once, and Ctrl-C stops it all', async () => {
+    const env = await ports();
+    const stack = start(env);
+    await stack.waitFor('Ctrl-C stops everything');
+    const banner = stack.output();
+    expect(banner).toContain(`http://127.0.0.1:${env.PORT}/v1`);
+    expect(banner).toContain(`http://127.0.0.1:${env.SES_PORT}`); // the mail viewer
+    expect(banner).toContain('npm run -s token -- --role admin');
+    expect(banner).toContain('curl');
+
+    const token = spawnSync(tsx, ['infra/local/token.ts', '--role', 'agency', '--agency', 'nobody-yet'], { env: { ...process.env, BEIAN_STATE_DIR: stateDir }, encoding: 'utf8' }).stdout.trim();
+    const res = await fetch(`http://127.0.0.1:${env.PORT}/v1/calendar/working-days?from=2026-09-28&count=10`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ dueOn: '2026-10-16', provisional: false });
+
+    // a second start on the same port says so and leaves the first alone
+    const second = start(env);
+    expect(await second.exited).toBe(1);
+    expect(second.output()).toMatch(new RegExp(`port ${env.PORT} .* is taken`));
+    expect(await portInUse(Number(env.PORT))).toBe(true);
+
+    stack.child.kill('SIGINT');
+    expect(await stack.exited).toBe(0);
+    for (const p of Object.values(env)) expect(await portInUse(Number(p))).toBe(false);
+  });
+
+  it('without Java, stops at once and says what to install', async () => {
+    const nodeOnly = mkdtempSync(join(tmpdir(), 'beian-path-'));
+    symlinkSync(process.execPath, join(nodeOnly, 'node'));
+    const env = await ports();
+    const t = Date.now();
+    const stack = start({ ...env, PATH: nodeOnly }); // node only: no java on this PATH
+    expect(await stack.exited).toBe(1);
+    expect(Date.now() - t).toBeLessThan(30_000);
+    expect(stack.output()).toMatch(/java was not found.*openjdk-17-jre-headless/s);
+  });
+
+  it('says which port is taken when something else holds it', async () => {
+    const blocker = createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => blocker.once('listening', r));
+    const taken = (blocker.address() as { port: number }).port;
+    const stack = start({ ...(await ports()), DYNAMODB_PORT: String(taken) });
+    expect(await stack.exited).toBe(1);
+    expect(stack.output()).toContain(`port ${taken} for DynamoDB Local is taken`);
+    expect(stack.output()).toContain('DYNAMODB_PORT=');
+    blocker.close();
+  });
+});
