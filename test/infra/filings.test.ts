@@ -1,0 +1,51 @@
+/** The filing flow as the real manifest deploys it: queue + DLQ, processor mapping, reconciler schedule, grants. */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { env } from '../../functions/manifest.ts';
+import { type SynthesizedBeian, onlyResource, resourcesOf, statementsOfRole, synthBeian } from './helpers.ts';
+
+describe('filings, from functions/manifest.ts', () => {
+  let beian: SynthesizedBeian;
+  beforeAll(() => {
+    beian = synthBeian();
+  });
+  const fn = (name: string) => beian.stateless.functions.get(name)!;
+  const props = (name: string) => beian.statelessTemplate.toJSON().Resources[beian.stateless.getLogicalId(fn(name).function.node.defaultChild as never)].Properties;
+  const actions = (name: string) =>
+    statementsOfRole(beian.statelessTemplate, beian.stateless.getLogicalId(fn(name).role.node.defaultChild as never)).flatMap((s) => [s.Action].flat() as string[]);
+
+  it('has the filings queue with a dead-letter queue after 3 receives, and a visibility timeout above the processor timeout', () => {
+    const queues = resourcesOf(beian.statefulTemplate, 'AWS::SQS::Queue');
+    expect(queues).toHaveLength(2);
+    const main = queues.find(([, q]) => q.Properties?.RedrivePolicy)![1].Properties!;
+    expect(main.RedrivePolicy.maxReceiveCount).toBe(3);
+    expect(main.VisibilityTimeout).toBeGreaterThan(props('process-filing').Timeout);
+    expect(queues.every(([, q]) => q.Properties?.SqsManagedSseEnabled || q.Properties?.KmsMasterKeyId)).toBe(true);
+  });
+
+  it('feeds the processor in batches of 10 with partial batch failures', () => {
+    const mapping = onlyResource(beian.statelessTemplate, 'AWS::Lambda::EventSourceMapping')[1].Properties!;
+    expect(mapping).toMatchObject({ BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+    expect(JSON.stringify(mapping.FunctionName)).toContain(beian.stateless.getLogicalId(fn('process-filing').function.node.defaultChild as never));
+  });
+
+  it('runs the reconciler every 5 minutes', () => {
+    const schedules = resourcesOf(beian.statelessTemplate, 'AWS::Scheduler::Schedule').map(([, s]) => s.Properties!.ScheduleExpression);
+    expect(schedules).toContain('rate(5 minutes)');
+  });
+
+  it('lets the API and the reconciler send to the queue, and only the processor send mail', () => {
+    expect(actions('api')).toContain('sqs:SendMessage');
+    expect(actions('reconcile-filings')).toContain('sqs:SendMessage');
+    expect(actions('process-filing')).not.toContain('sqs:SendMessage');
+    expect(actions('process-filing')).toContain('ses:SendEmail');
+    expect(actions('api')).not.toContain('ses:SendEmail');
+    expect(actions('reconcile-filings')).not.toContain('dynamodb:PutItem');
+    expect(props('api').Environment.Variables).toHaveProperty(env.queueUrl('filings'));
+    expect(props('process-filing').Environment.Variables).toHaveProperty(env.mailFrom);
+  });
+
+  it('alarms when the dead-letter queue is not empty', () => {
+    const alarms = resourcesOf(beian.statelessTemplate, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties!);
+    expect(alarms.some((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible' && a.Threshold === 0 && a.ComparisonOperator === 'GreaterThanThreshold')).toBe(true);
+  });
+});
