@@ -11,7 +11,8 @@ export interface RenderedMail {
 
 export function renderReceipt(decision: DecisionRecord, agencyName: string, filingNumber: string): RenderedMail {
   const filing = decision.filing!;
-  const timeliness = filing.onTime ? '按期备案' : `逾期备案（逾期 ${filing.workingDaysLate} 个工作日）`;
+  // filed on the weekend after a Friday deadline: late, yet no working day late
+  const timeliness = filing.onTime ? '按期备案' : filing.workingDaysLate ? `逾期备案（逾期 ${filing.workingDaysLate} 个工作日）` : '逾期备案（于期限届满后的休息日提交）';
   const rows: [string, string][] = [
     ['备案号', filingNumber],
     ['报备单位', agencyName],

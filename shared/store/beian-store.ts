@@ -4,6 +4,7 @@
  * idempotency record are written in one transaction.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { type IdempotencyRecord, idempotencyPut, storedResponse, transact } from './transactions.ts';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -16,8 +17,6 @@ import type { IndexName } from './table-definition.ts';
 import { decisionIndexKeys, keys } from './keys.ts';
 import type { AgencyRecord, DecisionRecord, IdempotentResponse, JurisdictionRecord } from './records.ts';
 
-/** How long a stored idempotent response is kept: a day is longer than any client's retry loop. */
-const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 const STORED_ONLY = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'duePk', 'dueSk', 'expiresAt'];
 
 export function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
@@ -130,9 +129,8 @@ export class BeianStore {
    * Writes a decision, its (agency, caseNumber) uniqueness record and, with an Idempotency-Key, the
    * response to replay, all or nothing. Concurrent identical requests: exactly one is created.
    */
-  async createDecision(record: DecisionRecord, idempotency?: { scope: string; key: string; response: IdempotentResponse }): Promise<CreateOutcome> {
-    const now = Math.floor(Date.parse(record.createdAt) / 1000);
-    const items = [
+  async createDecision(record: DecisionRecord, idempotency?: IdempotencyRecord): Promise<CreateOutcome> {
+    const result = await transact(this.db, [
       {
         Put: {
           TableName: this.tableName,
@@ -145,48 +143,20 @@ export class BeianStore {
           TableName: this.tableName,
           Item: { ...keys.caseNumber(record.agencyId, record.caseNumber), decisionId: record.id },
           ConditionExpression: 'attribute_not_exists(pk)',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
       },
-      ...(idempotency
-        ? [
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: { ...keys.idempotency(idempotency.scope, idempotency.key), ...idempotency.response, expiresAt: now + IDEMPOTENCY_TTL_SECONDS },
-                // an expired record may linger until TTL deletes it; it no longer counts
-                ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
-                ExpressionAttributeValues: { ':now': now },
-                ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
-              },
-            },
-          ]
-        : []),
-    ];
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.db.send(new TransactWriteCommand({ TransactItems: items }));
-        return { kind: 'created' };
-      } catch (e) {
-        if (!(e instanceof TransactionCanceledException)) throw e;
-        const reasons = e.CancellationReasons ?? [];
-        const idem = reasons[2];
-        if (idem?.Code === 'ConditionalCheckFailed' && idem.Item) {
-          const stored = unmarshallStored(idem.Item);
-          return { kind: 'idempotent-replay', stored };
-        }
-        const dup = reasons[1];
-        if (dup?.Code === 'ConditionalCheckFailed') {
-          const existingId = dup.Item?.decisionId?.S ?? (await this.get<{ decisionId: string }>(keys.caseNumber(record.agencyId, record.caseNumber)))?.decisionId;
-          return { kind: 'duplicate-case', existingId: existingId ?? 'unknown' };
-        }
-        if (reasons.some((r) => r.Code === 'TransactionConflict') && attempt < 8) {
-          await sleep(10 + Math.random() * 20 * 2 ** Math.min(attempt, 4));
-          continue;
-        }
-        throw e;
-      }
+      ...(idempotency ? [idempotencyPut(this.tableName, idempotency, record.createdAt)] : []),
+    ]);
+    if (result.ok) return { kind: 'created' };
+    const stored = storedResponse(result.reasons[2]);
+    if (stored) return { kind: 'idempotent-replay', stored };
+    const dup = result.reasons[1];
+    if (dup?.Code === 'ConditionalCheckFailed') {
+      const existingId = dup.Item?.decisionId?.S ?? (await this.get<{ decisionId: string }>(keys.caseNumber(record.agencyId, record.caseNumber)))?.decisionId;
+      return { kind: 'duplicate-case', existingId: existingId ?? 'unknown' };
     }
+    throw new Error(`decision ${record.id} could not be written: ${result.reasons.map((r) => r.Code).join(', ')}`);
   }
 
   async getDecision(id: string, options: { consistent?: boolean } = {}) {
@@ -194,8 +164,8 @@ export class BeianStore {
   }
 
   async getIdempotent(scope: string, key: string): Promise<IdempotentResponse | undefined> {
-    const item = await this.get<IdempotentResponse & { expiresAt: number }>(keys.idempotency(scope, key));
-    return item;
+    // consistent: a retry right after its first request must see what that request stored
+    return this.get<IdempotentResponse>(keys.idempotency(scope, key), true);
   }
 
   /** One page of decisions, newest first, read by Query on an index (never Scan). */
@@ -295,14 +265,3 @@ export class BeianStore {
     return strip<T>(out.Attributes)!;
   }
 }
-
-export function unmarshallStored(item: Record<string, { S?: string; N?: string }>): IdempotentResponse {
-  return {
-    requestHash: item.requestHash?.S ?? '',
-    statusCode: Number(item.statusCode?.N ?? 0),
-    body: item.body?.S ?? '',
-    ...(item.location?.S && { location: item.location.S }),
-  };
-}
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -6,11 +6,12 @@
  *   only while the same submission is still SUBMITTED: numbers are gapless and never given twice;
  * - incomplete: decision -> INCOMPLETE with the missing documents, same condition.
  */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { type CreateOutcome, sleep, strip, unmarshallStored } from './beian-store.ts';
+import { type CreateOutcome, strip } from './beian-store.ts';
+import { type IdempotencyRecord, idempotencyPut, sleep, storedResponse, transact } from './transactions.ts';
 import { SUBMITTED_PARTITION, keys, openDueKeys } from './keys.ts';
-import type { DecisionRecord, DecisionStatus, FilingState, IdempotentResponse } from './records.ts';
+import type { DecisionRecord, DecisionStatus, FilingState } from './records.ts';
 
 export interface Notice {
   id: string;
@@ -40,9 +41,8 @@ export class FilingStore {
     readonly tableName: string,
   ) {}
 
-  async submit(decision: DecisionRecord, filing: FilingState, idempotency?: { scope: string; key: string; response: IdempotentResponse }): Promise<SubmitOutcome> {
-    const now = Math.floor(Date.parse(filing.submittedAt) / 1000);
-    const items = [
+  async submit(decision: DecisionRecord, filing: FilingState, idempotency?: IdempotencyRecord): Promise<SubmitOutcome> {
+    const result = await transact(this.db, [
       {
         Update: {
           TableName: this.tableName,
@@ -59,39 +59,15 @@ export class FilingStore {
             ':awaiting': OPEN_FOR_FILING[0],
             ':incomplete': OPEN_FOR_FILING[1],
           },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
       },
-      ...(idempotency
-        ? [
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: { ...keys.idempotency(idempotency.scope, idempotency.key), ...idempotency.response, expiresAt: now + 24 * 3600 },
-                ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
-                ExpressionAttributeValues: { ':now': now },
-                ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
-              },
-            },
-          ]
-        : []),
-    ];
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.db.send(new TransactWriteCommand({ TransactItems: items }));
-        return { kind: 'created' };
-      } catch (e) {
-        if (!(e instanceof TransactionCanceledException)) throw e;
-        const [update, idem] = e.CancellationReasons ?? [];
-        if (idem?.Code === 'ConditionalCheckFailed' && idem.Item) return { kind: 'idempotent-replay', stored: unmarshallStored(idem.Item) };
-        if (update?.Code === 'ConditionalCheckFailed') return { kind: 'wrong-status', status: (update.Item?.status?.S ?? 'AWAITING_FILING') as DecisionStatus };
-        if ((e.CancellationReasons ?? []).some((r) => r.Code === 'TransactionConflict') && attempt < 8) {
-          await sleep(10 + Math.random() * 20 * 2 ** Math.min(attempt, 4));
-          continue;
-        }
-        throw e;
-      }
-    }
+      ...(idempotency ? [idempotencyPut(this.tableName, idempotency, filing.submittedAt)] : []),
+    ]);
+    if (result.ok) return { kind: 'created' };
+    const stored = storedResponse(result.reasons[1]);
+    if (stored) return { kind: 'idempotent-replay', stored };
+    return { kind: 'wrong-status', status: (result.reasons[0]?.Item?.status?.S ?? 'AWAITING_FILING') as DecisionStatus };
   }
 
   /** Registers the submission under the next number of (jurisdiction, year), with its receipt in the outbox. */
@@ -181,8 +157,9 @@ export class FilingStore {
   /**
    * Claims a notice for sending: only one delivery at a time may send it. A claim lapses after
    * `leaseSeconds`, so a sender that crashed before sending does not block the notice for ever.
+   * `busy`: another delivery holds the claim now; `done`: already sent; `absent`: no such notice.
    */
-  async claimNotice(id: string, now: Date, leaseSeconds: number): Promise<Notice | undefined> {
+  async claimNotice(id: string, now: Date, leaseSeconds: number): Promise<Notice | 'busy' | 'done' | 'absent'> {
     try {
       const out = await this.db.send(
         new UpdateCommand({
@@ -198,13 +175,29 @@ export class FilingStore {
             ':until': new Date(now.getTime() + leaseSeconds * 1000).toISOString(),
           },
           ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return strip<Notice>(out.Attributes);
+      return strip<Notice>(out.Attributes)!;
     } catch (e) {
-      if ((e as Error).name === 'ConditionalCheckFailedException') return undefined;
-      throw e;
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      const status = e.Item?.status?.S;
+      return status === undefined ? 'absent' : status === 'SENDING' ? 'busy' : 'done';
     }
+  }
+
+  /** Gives a claimed notice back (its send failed), so the next delivery sends it at once. */
+  async releaseNotice(id: string): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.notice(id),
+        UpdateExpression: 'SET #status = :pending REMOVE claimedUntil',
+        ConditionExpression: '#status = :sending',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':pending': 'PENDING', ':sending': 'SENDING' },
+      }),
+    );
   }
 
   /** Records that the claimed notice went out (or had nobody to go to). */

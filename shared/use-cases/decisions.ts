@@ -1,12 +1,12 @@
 /** Reporting decisions (and learning their deadline at once), reading and listing them, scoped by role. */
-import { createHash } from 'node:crypto';
 import { type Caller, registeredJurisdiction } from '../auth/caller.ts';
 import { classify } from '../domain/classify.ts';
 import { shanghaiDate } from '../domain/dates.ts';
 import { ValidationError, conflict, forbidden, notFound, unprocessable } from '../http/problem.ts';
 import type { DecisionBody, ListDecisionsQuery } from '../schemas/api.ts';
 import type { DecisionQuery } from '../store/beian-store.ts';
-import type { DecisionRecord } from '../store/records.ts';
+import type { DecisionRecord, IdempotentResponse } from '../store/records.ts';
+import { replayStored, requestHash } from './idempotency.ts';
 import type { Deps } from './deps.ts';
 
 export interface Created {
@@ -16,8 +16,6 @@ export interface Created {
   replayed: boolean;
 }
 
-/** A stored response is replayed only for the same body: the hash of the validated request. */
-export const requestHash = (body: unknown) => createHash('sha256').update(JSON.stringify(body)).digest('base64url');
 
 /**
  * 1. the agency must be registered, its jurisdiction's rules known; 2. a decision cannot be dated in the
@@ -66,11 +64,9 @@ export async function reportDecision(deps: Deps, caller: Extract<Caller, { role:
   return { status: 201, body: record, location, replayed: false };
 }
 
-function replay(stored: { requestHash: string; body: string; location?: string }, hash: string): Created {
-  if (stored.requestHash !== hash) {
-    throw unprocessable('idempotency-key-reused', 'this Idempotency-Key was already used with a different request body: use a new key for a new request');
-  }
-  return { status: 201, body: JSON.parse(stored.body) as DecisionRecord, location: stored.location ?? '', replayed: true };
+function replay(stored: IdempotentResponse, hash: string): Created {
+  const { body, location } = replayStored<DecisionRecord>(stored, hash);
+  return { status: 201, body, location: location ?? `/v1/decisions/${body.id}`, replayed: true };
 }
 
 function canSee(caller: Caller, d: DecisionRecord): boolean {

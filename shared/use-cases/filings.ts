@@ -12,8 +12,9 @@ import type { Mailer } from '../mail/mailer.ts';
 import type { FilingQueue } from '../queue/filing-queue.ts';
 import type { FilingBody, FilingMessage } from '../schemas/filing.ts';
 import type { FilingStore, Notice } from '../store/filing-store.ts';
-import type { AgencyRecord, FilingState, JurisdictionRecord } from '../store/records.ts';
-import { getDecision, requestHash } from './decisions.ts';
+import type { AgencyRecord, FilingState, IdempotentResponse, JurisdictionRecord } from '../store/records.ts';
+import { getDecision } from './decisions.ts';
+import { replayStored, requestHash } from './idempotency.ts';
 import type { Deps } from './deps.ts';
 
 export interface FilingDeps extends Deps {
@@ -65,7 +66,13 @@ export async function submitFiling(
     if (stored) return replay(stored, hash);
   }
   const decision = await getDecision(deps, caller, decisionId);
-  if (decision.status !== 'AWAITING_FILING' && decision.status !== 'INCOMPLETE') throw wrongStatus(decision.id, decision.status);
+  // a retry racing its own first request sees the status that request set: replay, not 409
+  const replayIfRetry = async (status: string) => {
+    const stored = idempotencyKey ? await deps.store.getIdempotent(scope, idempotencyKey) : undefined;
+    if (stored) return replay(stored, hash);
+    throw wrongStatus(decision.id, status);
+  };
+  if (decision.status !== 'AWAITING_FILING' && decision.status !== 'INCOMPLETE') return replayIfRetry(decision.status);
   const now = deps.now();
   const filedOn = shanghaiDate(now);
   const jurisdiction = await deps.store.getJurisdiction(decision.jurisdictionId);
@@ -92,7 +99,7 @@ export async function submitFiling(
     idempotencyKey ? { scope, key: idempotencyKey, response: { requestHash: hash, statusCode: 202, body: JSON.stringify(response) } } : undefined,
   );
   if (outcome.kind === 'idempotent-replay') return replay(outcome.stored, hash);
-  if (outcome.kind === 'wrong-status') throw wrongStatus(decision.id, outcome.status);
+  if (outcome.kind === 'wrong-status') return replayIfRetry(outcome.status);
   try {
     await deps.queue.enqueue({ decisionId, submissionId: filing.submissionId });
   } catch (e) {
@@ -110,11 +117,8 @@ function wrongStatus(id: string, status: string) {
   return conflict('filing-not-open', `decision ${id} ${why[status] ?? `is ${status}`}`, { currentStatus: status });
 }
 
-function replay(stored: { requestHash: string; body: string }, hash: string) {
-  if (stored.requestHash !== hash) {
-    throw unprocessable('idempotency-key-reused', 'this Idempotency-Key was already used with a different request body: use a new key for a new request');
-  }
-  return { body: JSON.parse(stored.body) as SubmittedFiling, replayed: true };
+function replay(stored: IdempotentResponse, hash: string) {
+  return { body: replayStored<SubmittedFiling>(stored, hash).body, replayed: true };
 }
 
 /**
@@ -163,10 +167,19 @@ export async function processFiling(deps: ProcessorDeps, message: FilingMessage)
   return result;
 }
 
-/** Sends a pending notice once: claim, send, mark sent. Nothing to do when it is absent or already sent. */
+export class NoticeBusyError extends Error {
+  override name = 'NoticeBusyError';
+}
+
+/**
+ * Sends a pending notice once: claim, send, mark sent. Nothing to do when it is absent or already sent.
+ * While another delivery holds the claim this one fails, so its message comes back later and finds the
+ * notice sent, or the claim lapsed (that delivery crashed) and sends it then.
+ */
 export async function deliverNotice(deps: ProcessorDeps, noticeId: string): Promise<'sent' | 'none'> {
-  const notice = await deps.filings.claimNotice(noticeId, deps.now(), NOTICE_LEASE_SECONDS);
-  return notice ? sendClaimed(deps, notice) : 'none';
+  const claim = await deps.filings.claimNotice(noticeId, deps.now(), NOTICE_LEASE_SECONDS);
+  if (claim === 'busy') throw new NoticeBusyError(`notice ${noticeId} is being sent by another delivery; try again later`);
+  return typeof claim === 'string' ? 'none' : sendClaimed(deps, claim);
 }
 
 async function sendClaimed(deps: ProcessorDeps, notice: Notice): Promise<'sent' | 'none'> {
@@ -176,7 +189,13 @@ async function sendClaimed(deps: ProcessorDeps, notice: Notice): Promise<'sent' 
     await deps.filings.markNoticeSent(noticeId, 'NO_RECIPIENT', deps.now().toISOString());
     return 'none';
   }
-  const { messageId } = await deps.mailer.send({ to: notice.to, subject: notice.subject, text: notice.text, html: notice.html });
+  let messageId: string;
+  try {
+    ({ messageId } = await deps.mailer.send({ to: notice.to, subject: notice.subject, text: notice.text, html: notice.html }));
+  } catch (e) {
+    await deps.filings.releaseNotice(noticeId).catch(() => {}); // the claim lapses anyway
+    throw e;
+  }
   await deps.filings.markNoticeSent(noticeId, 'SENT', deps.now().toISOString(), messageId);
   return 'sent';
 }
