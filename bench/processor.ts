@@ -1,7 +1,8 @@
 /**
  * Processor throughput on the local stack: a queue preloaded with 2,000 submitted filings, drained by the
  * processor through the local event source (batches of 10, as in AWS), against the rate of the same
- * DynamoDB work issued directly (take the number + register + write the receipt, mark it sent), one filing after another. The processor also reads the decision and sends the mail.
+ * DynamoDB work issued directly (take the number, register and write the receipt to the outbox), one
+ * filing after another. The processor also reads the decision; the receipt is sent by send-notices.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
@@ -10,7 +11,6 @@ import { BatchWriteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { functions } from '../functions/manifest.ts';
 import { ensureTable, startDynamoLocal } from '../infra/local/dynamodb.ts';
 import { type QueueHandler, pollQueue } from '../infra/local/event-source.ts';
-import { startMail } from '../infra/local/mail.ts';
 import { freePort, stopProcess } from '../infra/local/processes.ts';
 import { startQueues } from '../infra/local/queues.ts';
 import { formatFilingNumber } from '../shared/domain/filing.ts';
@@ -58,10 +58,9 @@ function submittedDecision(jurisdictionId: string, agencyId: string): DecisionRe
 }
 
 export async function benchProcessor(jurisdictions = 1) {
-  const [dynamoPort, sqsPort, sesPort] = await Promise.all([freePort(), freePort(), freePort()]);
+  const [dynamoPort, sqsPort] = await Promise.all([freePort(), freePort()]);
   const dynamo = await startDynamoLocal(dynamoPort);
   const sqs = await startQueues(sqsPort, { visibilityTimeoutSeconds: 30 });
-  const mail = await startMail(sesPort);
   const creds = { accessKeyId: 'local', secretAccessKey: 'local' };
   try {
     const queue = sqs.queues.get('filings')!;
@@ -70,7 +69,6 @@ export async function benchProcessor(jurisdictions = 1) {
       DYNAMODB_ENDPOINT: `http://127.0.0.1:${dynamoPort}`,
       FILINGS_QUEUE_URL: queue.url,
       SQS_ENDPOINT: sqs.endpoint,
-      SES_ENDPOINT: mail.endpoint,
       MAIL_FROM: 'beian@example.gov.cn',
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'local',
@@ -103,10 +101,9 @@ export async function benchProcessor(jurisdictions = 1) {
     for (const d of direct) {
       const year = 2026;
       const { outcome } = await filings.register(d, d.filing!.submissionId, year + 100, (n) => formatFilingNumber('D', year, n), (filingNumber) => ({
-        id: `receipt#${d.id}#${d.filing!.submissionId}`, kind: 'RECEIPT', decisionId: d.id, to: ['bench@example.org'], subject: filingNumber, text: 'x', html: 'x', status: 'SENDING', claimedUntil: now, createdAt: now,
+        id: `receipt#${d.id}#${d.filing!.submissionId}`, kind: 'RECEIPT', decisionId: d.id, to: ['bench@example.org'], subject: filingNumber, text: 'x', html: 'x', status: 'PENDING', createdAt: now,
       }), now);
       if (outcome !== 'done') throw new Error('direct registration did not happen');
-      await filings.markNoticeSent(`receipt#${d.id}#${d.filing!.submissionId}`, 'SENT', now, 'direct');
     }
     const directRate = FILINGS / ((performance.now() - t) / 1000);
 
@@ -143,7 +140,6 @@ export async function benchProcessor(jurisdictions = 1) {
     return { [`j${jurisdictions}.directPerSecond`]: directRate, [`j${jurisdictions}.processorPerSecond`]: queueRate, [`j${jurisdictions}.ratio`]: ratio };
   } finally {
     await sqs.server.stop();
-    await new Promise((r) => mail.server.close(r));
     await stopProcess(dynamo);
   }
 }

@@ -18,7 +18,15 @@ export interface HttpRoute {
 export type Trigger =
   | { kind: 'http'; routes: readonly HttpRoute[] }
   | { kind: 'queue'; queue: QueueName; batchSize: number; maxBatchingWindowSeconds: number }
-  | { kind: 'schedule'; /** minutes between runs */ everyMinutes: number };
+  | { kind: 'schedule'; /** minutes between runs */ everyMinutes: number }
+  | {
+      /** the table's change stream, filtered: only new images whose attributes equal one of the listed values */
+      kind: 'tableStream';
+      newImageFilter: Record<string, readonly string[]>;
+      batchSize: number;
+      /** retries of a failing record before it goes to the stream's dead-letter queue */
+      retryAttempts: number;
+    };
 
 export interface Needs {
   table?: 'read' | 'readWrite';
@@ -64,11 +72,21 @@ export const functions: readonly FunctionSpec[] = [
   {
     name: 'process-filing',
     entry: 'functions/process-filing/handler.ts',
-    description: 'Checks and registers submitted filings; emails the receipt',
+    description: 'Checks and registers submitted filings; writes the receipt to the outbox',
     trigger: { kind: 'queue', queue: 'filings', batchSize: 10, maxBatchingWindowSeconds: 1 },
-    needs: { table: 'readWrite', mail: true },
+    needs: { table: 'readWrite' },
     timeoutSeconds: 30,
     memoryMb: 1024,
+  },
+  {
+    name: 'send-notices',
+    entry: 'functions/send-notices/handler.ts',
+    description: 'Sends each notice of the outbox once (receipts): claim, send with SES, mark sent',
+    // a notice is written PENDING in the transaction of the change it reports; its stream record brings it here
+    trigger: { kind: 'tableStream', newImageFilter: { sk: ['NOTICE'], status: ['PENDING'] }, batchSize: 10, retryAttempts: 10 },
+    needs: { table: 'readWrite', mail: true },
+    timeoutSeconds: 30,
+    memoryMb: 512,
   },
   {
     name: 'reconcile-filings',

@@ -43,6 +43,7 @@ export function buildApp(props: AppProps = {}, manifest = { functions, queues })
       appClients: stateful.appClients,
       mail: stateful.mail,
       queues: stateful.queues,
+      streamDeadLetterQueue: stateful.streamDeadLetterQueue,
       alarmTopic: stateful.alarmTopic,
     },
     functions: manifest.functions,

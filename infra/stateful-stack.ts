@@ -18,7 +18,7 @@ import {
   UserPoolClientIdentityProvider,
   type UserPoolDomain,
 } from 'aws-cdk-lib/aws-cognito';
-import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, Billing, ProjectionType, StreamViewType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { ConfigurationSet, ConfigurationSetTlsPolicy, EmailIdentity, Identity, SuppressionReasons } from 'aws-cdk-lib/aws-ses';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -68,6 +68,8 @@ export class StatefulStack extends Stack {
   readonly agencyClients: readonly AgencyClient[];
   readonly mail: MailBinding;
   readonly queues: ReadonlyMap<QueueName, QueuePair>;
+  /** where a table-stream consumer's records go after their last retry (metadata of the failed batch) */
+  readonly streamDeadLetterQueue: Queue;
   readonly alarmTopic: Topic;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
@@ -79,6 +81,8 @@ export class StatefulStack extends Stack {
       partitionKey: { name: tableDefinition.partitionKey, type: AttributeType.STRING },
       sortKey: { name: tableDefinition.sortKey, type: AttributeType.STRING },
       timeToLiveAttribute: tableDefinition.timeToLiveAttribute,
+      // the outbox: new images of notices reach the notice sender through the stream
+      dynamoStream: StreamViewType[tableDefinition.stream],
       globalSecondaryIndexes: tableDefinition.globalSecondaryIndexes.map((index) => ({
         indexName: index.indexName,
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
@@ -108,6 +112,7 @@ export class StatefulStack extends Stack {
     });
 
     this.queues = this.createQueues(props.queues);
+    this.streamDeadLetterQueue = this.createStreamDeadLetterQueue();
     this.alarmTopic = this.createAlarmTopic(config.alarmEmails);
     this.mail = this.createMail(config);
 
@@ -228,6 +233,20 @@ export class StatefulStack extends Stack {
   /** Every app client whose tokens the API accepts: the people client and one per agency. */
   get appClients(): UserPoolClient[] {
     return [this.peopleClient, ...this.agencyClients.map((a) => a.client)];
+  }
+
+  private createStreamDeadLetterQueue(): Queue {
+    const queue = new Queue(this, 'StreamDeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(queue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself a dead-letter destination: the on-failure destination of the table-stream event source mappings.',
+    });
+    return queue;
   }
 
   private createQueues(specs: readonly QueueSpec[]): ReadonlyMap<QueueName, QueuePair> {

@@ -13,7 +13,9 @@ import type { IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type IScheduleTarget, Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { ScheduleTargetBase, type ScheduleTargetBaseProps } from 'aws-cdk-lib/aws-scheduler-targets';
@@ -40,6 +42,7 @@ export interface StatefulResources {
   appClients: readonly IUserPoolClient[];
   mail: MailBinding;
   queues: ReadonlyMap<QueueName, QueuePair>;
+  streamDeadLetterQueue: IQueue;
   alarmTopic: ITopic;
 }
 
@@ -90,6 +93,16 @@ export class StatelessStack extends Stack {
       const trigger = fn.spec.trigger;
       if (trigger.kind === 'queue') this.subscribe(fn, trigger);
       if (trigger.kind === 'schedule') this.schedule(fn, trigger);
+      if (trigger.kind === 'tableStream') this.followStream(fn, trigger);
+    }
+    if (props.functions.some((f) => f.trigger.kind === 'tableStream')) {
+      this.alarm(
+        'StreamDeadLetterAlarm',
+        'Table-stream records failed every retry (for example a notice that could not be sent) and wait in the stream dead-letter queue',
+        stateful.streamDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+        0,
+        ComparisonOperator.GREATER_THAN_THRESHOLD,
+      );
     }
     for (const [name, pair] of stateful.queues) {
       this.alarm(
@@ -191,6 +204,26 @@ export class StatelessStack extends Stack {
         batchSize: trigger.batchSize,
         maxBatchingWindow: trigger.maxBatchingWindowSeconds > 0 ? Duration.seconds(trigger.maxBatchingWindowSeconds) : undefined,
         reportBatchItemFailures: true,
+      }),
+    );
+  }
+
+  /**
+   * The table's stream, filtered to the new images the function wants (Lambda event filtering: the
+   * function is not even invoked for other changes), with partial batch failures, bisection of failing
+   * batches, and a dead-letter queue after the last retry.
+   */
+  private followStream(fn: BeianFunction, trigger: Extract<Trigger, { kind: 'tableStream' }>): void {
+    const newImage = Object.fromEntries(Object.entries(trigger.newImageFilter).map(([name, values]) => [name, { S: [...values] }]));
+    fn.function.addEventSource(
+      new DynamoEventSource(this.props.stateful.table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: trigger.batchSize,
+        retryAttempts: trigger.retryAttempts,
+        bisectBatchOnError: true,
+        reportBatchItemFailures: true,
+        filters: [FilterCriteria.filter({ dynamodb: { NewImage: newImage } })],
+        onFailure: new SqsDlq(this.props.stateful.streamDeadLetterQueue),
       }),
     );
   }

@@ -10,7 +10,7 @@ import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { filingMessage } from '../../shared/schemas/filing.ts';
 import { processFiling } from '../../shared/use-cases/filings.ts';
-import { processorDeps } from '../../shared/wiring.ts';
+import { processorDeps } from '../../shared/wiring/processor.ts';
 
 const deps = processorDeps();
 const processor = new BatchProcessor(EventType.SQS);

@@ -1,7 +1,7 @@
 /** Scheduled: queues again the filings that were stored but never processed (a failed send, a lost message). */
 import middy from '@middy/core';
 import { reconcileFilings } from '../../shared/use-cases/filings.ts';
-import { reconcilerDeps } from '../../shared/wiring.ts';
+import { reconcilerDeps } from '../../shared/wiring/reconciler.ts';
 
 const deps = reconcilerDeps();
 

@@ -22,6 +22,18 @@ async function loadKey(stateDir: string): Promise<JWK> {
   return jwk;
 }
 
+const publicKeys = new Map<string, ReturnType<typeof importJWK>>();
+
+/** The verification key, read and imported once per state folder (as the authorizer caches the JWKS). */
+function publicKey(stateDir: string) {
+  let key = publicKeys.get(stateDir);
+  if (!key) {
+    key = loadKey(stateDir).then(({ d: _private, ...jwk }) => importJWK(jwk, ALG));
+    publicKeys.set(stateDir, key);
+  }
+  return key;
+}
+
 export interface TokenRequest {
   role: Role;
   agency?: string;
@@ -65,8 +77,7 @@ export class TokenRejected extends Error {
  * every value a string, arrays as "[a b]".
  */
 export async function verifyToken(stateDir: string, token: string): Promise<Record<string, string>> {
-  const { d: _private, ...publicJwk } = await loadKey(stateDir);
-  const key = await importJWK(publicJwk, ALG);
+  const key = await publicKey(stateDir);
   let payload: Record<string, unknown>;
   try {
     ({ payload } = await jwtVerify(token, key, { issuer: LOCAL_ISSUER, algorithms: [ALG] }));

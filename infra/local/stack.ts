@@ -14,7 +14,8 @@ import { type EventSource, type QueueHandler, pollQueue } from './event-source.t
 import { type FaultProxy, startFaultProxy } from './fault-proxy.ts';
 import { startMail } from './mail.ts';
 import { type LocalQueue, startQueues } from './queues.ts';
-import { ensureTable, startDynamoLocal } from './dynamodb.ts';
+import { ensureTable, startDynamoLocal, tableStreamArn } from './dynamodb.ts';
+import { type StreamHandler, pollStream, streamsClient } from './stream-source.ts';
 import { type ApiHandler, createApiServer } from './http-adapter.ts';
 import { verifyToken } from './jwt.ts';
 import { LocalSetupError, freePort, portInUse, stopProcess } from './processes.ts';
@@ -129,7 +130,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     Object.assign(process.env, env);
     const client = new DynamoDBClient({ endpoint: dynamoEndpoint, region: env.AWS_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     progress(`table ${tableName}: ${await ensureTable(client, tableName)}`);
+    const streamArn = await tableStreamArn(client, tableName);
     client.destroy();
+    const streams = streamsClient(dynamoEndpoint);
+    stoppers.push(async () => streams.destroy());
 
     const poller = new SQSClient({ endpoint: sqs.endpoint, region: env.AWS_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     const scheduled = new Map<string, AnyHandler>();
@@ -145,6 +149,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       } else if (trigger.kind === 'queue') {
         const source: EventSource = pollQueue(poller, sqs.queues.get(trigger.queue)!, (await loadHandler(spec)) as QueueHandler, {
           batchSize: trigger.batchSize,
+          onError: (e) => console.error(`[beian] ${spec.name}:`, (e as Error).message),
+        });
+        stoppers.push(() => source.stop());
+      } else if (trigger.kind === 'tableStream') {
+        const source = pollStream(streams, streamArn, (await loadHandler(spec)) as StreamHandler, {
+          filter: trigger.newImageFilter,
+          batchSize: trigger.batchSize,
+          retryAttempts: trigger.retryAttempts,
           onError: (e) => console.error(`[beian] ${spec.name}:`, (e as Error).message),
         });
         stoppers.push(() => source.stop());

@@ -78,7 +78,7 @@ export class FilingStore {
     numberFor: (sequence: number) => string,
     receipt: (filingNumber: string) => Notice,
     registeredAt: string,
-  ): Promise<{ outcome: ProcessOutcome; filingNumber?: string; notice?: Notice }> {
+  ): Promise<{ outcome: ProcessOutcome; filingNumber?: string }> {
     const counterKey = keys.filingCounter(decision.jurisdictionId, year);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const counter = await this.db.send(new GetCommand({ TableName: this.tableName, Key: counterKey, ConsistentRead: true }));
@@ -114,7 +114,7 @@ export class FilingStore {
             ],
           }),
         );
-        return { outcome: 'done', filingNumber, notice };
+        return { outcome: 'done', filingNumber };
       } catch (e) {
         if (!(e instanceof TransactionCanceledException)) throw e;
         const [counterReason, decisionReason] = e.CancellationReasons ?? [];
@@ -157,9 +157,9 @@ export class FilingStore {
   /**
    * Claims a notice for sending: only one delivery at a time may send it. A claim lapses after
    * `leaseSeconds`, so a sender that crashed before sending does not block the notice for ever.
-   * `busy`: another delivery holds the claim now; `done`: already sent; `absent`: no such notice.
+   * `busyUntil`: another delivery holds the claim until then; `done`: already sent; `absent`: no such notice.
    */
-  async claimNotice(id: string, now: Date, leaseSeconds: number): Promise<Notice | 'busy' | 'done' | 'absent'> {
+  async claimNotice(id: string, now: Date, leaseSeconds: number): Promise<Notice | { busyUntil: string } | 'done' | 'absent'> {
     try {
       const out = await this.db.send(
         new UpdateCommand({
@@ -182,7 +182,8 @@ export class FilingStore {
     } catch (e) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
       const status = e.Item?.status?.S;
-      return status === undefined ? 'absent' : status === 'SENDING' ? 'busy' : 'done';
+      if (status === 'SENDING') return { busyUntil: e.Item?.claimedUntil?.S ?? now.toISOString() };
+      return status === undefined ? 'absent' : 'done';
     }
   }
 

@@ -10,11 +10,14 @@
  * - case uniqueness   CASE#<agencyId>#<caseNumber> / CASE -> decisionId
  * - idempotency       IDEM#<scope>#<key> / IDEM           request hash + stored response, expires via TTL
  * - filing counter    COUNTER#<jurisdictionId>#<year> / COUNTER
+ * - notice (outbox)   NOTICE#<id> / NOTICE                 written with the change it reports; sent from the stream
  */
 export const tableDefinition = {
   partitionKey: 'pk',
   sortKey: 'sk',
   timeToLiveAttribute: 'expiresAt',
+  /** the change stream: new images feed the notice sender (the outbox of receipts and other mail) */
+  stream: 'NEW_IMAGE',
   globalSecondaryIndexes: [
     { indexName: 'byAgency', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
     { indexName: 'byJurisdiction', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },

@@ -8,7 +8,6 @@ import { shanghaiDate } from '../domain/dates.ts';
 import { formatFilingNumber, missingDocuments, timeliness } from '../domain/filing.ts';
 import { ValidationError, conflict, unprocessable } from '../http/problem.ts';
 import { renderReceipt } from '../mail/receipt.ts';
-import type { Mailer } from '../mail/mailer.ts';
 import type { FilingQueue } from '../queue/filing-queue.ts';
 import type { FilingBody, FilingMessage } from '../schemas/filing.ts';
 import type { FilingStore, Notice } from '../store/filing-store.ts';
@@ -23,8 +22,7 @@ export interface FilingDeps extends Deps {
   log: (level: 'INFO' | 'WARN' | 'ERROR', message: string, fields?: Record<string, unknown>) => void;
 }
 
-export interface ProcessorDeps extends Omit<FilingDeps, 'queue' | 'cursors'> {
-  mailer: Mailer;
+export interface ProcessorDeps extends Pick<FilingDeps, 'store' | 'filings' | 'now' | 'log'> {
   /** the jurisdiction (number prefix) and agency (name, contacts) of a decision; may be cached briefly */
   registry: {
     jurisdiction: (id: string) => Promise<JurisdictionRecord | undefined>;
@@ -42,8 +40,6 @@ export interface SubmittedFiling {
   workingDaysLate: number;
 }
 
-/** How long a notice claim lasts: longer than one send, shorter than the queue's visibility timeout. */
-const NOTICE_LEASE_SECONDS = 30;
 export const receiptNoticeId = (m: FilingMessage) => `receipt#${m.decisionId}#${m.submissionId}`;
 
 /**
@@ -149,55 +145,16 @@ export async function processFiling(deps: ProcessorDeps, message: FilingMessage)
           decisionId: decision.id,
           to,
           ...renderReceipt(decision, agency?.name ?? decision.agencyId, filingNumber),
-          // born claimed by this delivery: it sends the receipt next, with no extra claim
-          status: 'SENDING',
-          claimedUntil: new Date(deps.now().getTime() + NOTICE_LEASE_SECONDS * 1000).toISOString(),
+          // the outbox: written with the registration, sent by send-notices from the table's stream
+          status: 'PENDING',
           createdAt: checkedAt,
         }),
         checkedAt,
       );
-      if (registration.outcome === 'done') {
-        await sendClaimed(deps, registration.notice!);
-        return 'registered';
-      }
+      result = registration.outcome === 'done' ? 'registered' : 'stale';
     }
   }
-  // a receipt left unsent by an earlier delivery that crashed goes out now
-  await deliverNotice(deps, receiptNoticeId(message));
   return result;
-}
-
-export class NoticeBusyError extends Error {
-  override name = 'NoticeBusyError';
-}
-
-/**
- * Sends a pending notice once: claim, send, mark sent. Nothing to do when it is absent or already sent.
- * While another delivery holds the claim this one fails, so its message comes back later and finds the
- * notice sent, or the claim lapsed (that delivery crashed) and sends it then.
- */
-export async function deliverNotice(deps: ProcessorDeps, noticeId: string): Promise<'sent' | 'none'> {
-  const claim = await deps.filings.claimNotice(noticeId, deps.now(), NOTICE_LEASE_SECONDS);
-  if (claim === 'busy') throw new NoticeBusyError(`notice ${noticeId} is being sent by another delivery; try again later`);
-  return typeof claim === 'string' ? 'none' : sendClaimed(deps, claim);
-}
-
-async function sendClaimed(deps: ProcessorDeps, notice: Notice): Promise<'sent' | 'none'> {
-  const noticeId = notice.id;
-  if (!notice.to.length) {
-    deps.log('WARN', 'notice has no recipient: the agency has no contact emails', { noticeId, decisionId: notice.decisionId });
-    await deps.filings.markNoticeSent(noticeId, 'NO_RECIPIENT', deps.now().toISOString());
-    return 'none';
-  }
-  let messageId: string;
-  try {
-    ({ messageId } = await deps.mailer.send({ to: notice.to, subject: notice.subject, text: notice.text, html: notice.html }));
-  } catch (e) {
-    await deps.filings.releaseNotice(noticeId).catch(() => {}); // the claim lapses anyway
-    throw e;
-  }
-  await deps.filings.markNoticeSent(noticeId, 'SENT', deps.now().toISOString(), messageId);
-  return 'sent';
 }
 
 /** Queues again every submission left SUBMITTED for longer than `olderThanSeconds`. */

@@ -6,7 +6,7 @@ import type { Message } from '@aws-sdk/client-sqs';
 import { describe, expect, test, vi } from 'vitest';
 import { listDeadLetters, redrive } from '../../scripts/dlq.ts';
 import { reconcileFilings } from '../../shared/use-cases/filings.ts';
-import { reconcilerDeps } from '../../shared/wiring.ts';
+import { reconcilerDeps } from '../../shared/wiring/reconciler.ts';
 import type { DecisionRecord } from '../../shared/store/records.ts';
 import {
   type Agency,

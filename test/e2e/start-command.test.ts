@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, portInUse } from '../../infra/local/processes.ts';
 
-const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
+// node with tsx's loader, one process: a killed test leaves no grandchild running (the tsx wrapper would)
+const node = process.execPath;
+const withTsx = (script: string, ...args: string[]) => ['--import', 'tsx', script, ...args];
 const stateDir = mkdtempSync(join(tmpdir(), 'beian-start-'));
 const children: ChildProcess[] = [];
 afterAll(() => {
@@ -22,7 +24,7 @@ async function ports() {
 }
 
 function start(env: Record<string, string>) {
-  const child = spawn(tsx, ['infra/local/start.ts'], { env: { ...process.env, BEIAN_STATE_DIR: stateDir, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(node, withTsx('infra/local/start.ts'), { env: { ...process.env, BEIAN_STATE_DIR: stateDir, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
@@ -40,13 +42,13 @@ function start(env: Record<string, string>) {
 
 describe('npm run token', () => {
   it('prints only a bearer token on stdout', () => {
-    const r = spawnSync(tsx, ['infra/local/token.ts', '--role', 'agency', '--agency', 'baodi-market'], { env: { ...process.env, BEIAN_STATE_DIR: stateDir }, encoding: 'utf8' });
+    const r = spawnSync(node, withTsx('infra/local/token.ts', '--role', 'agency', '--agency', 'baodi-market'), { env: { ...process.env, BEIAN_STATE_DIR: stateDir }, encoding: 'utf8' });
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
   });
 
   it('refuses an unknown role with the usage', () => {
-    const r = spawnSync(tsx, ['infra/local/token.ts', '--role', 'root'], { env: { ...process.env, BEIAN_STATE_DIR: stateDir }, encoding: 'utf8' });
+    const r = spawnSync(node, withTsx('infra/local/token.ts', '--role', 'root'), { env: { ...process.env, BEIAN_STATE_DIR: stateDir }, encoding: 'utf8' });
     expect(r.status).not.toBe(0);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('--role must be admin, reviewer or agency');
@@ -64,7 +66,7 @@ describe('npm start', () => {
     expect(banner).toContain('npm run -s token -- --role admin');
     expect(banner).toContain('curl');
 
-    const token = spawnSync(tsx, ['infra/local/token.ts', '--role', 'agency', '--agency', 'nobody-yet'], { env: { ...process.env, BEIAN_STATE_DIR: stateDir }, encoding: 'utf8' }).stdout.trim();
+    const token = spawnSync(node, withTsx('infra/local/token.ts', '--role', 'agency', '--agency', 'nobody-yet'), { env: { ...process.env, BEIAN_STATE_DIR: stateDir }, encoding: 'utf8' }).stdout.trim();
     const res = await fetch(`http://127.0.0.1:${env.PORT}/v1/calendar/working-days?from=2026-09-28&count=10`, { headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ dueOn: '2026-10-16', provisional: false });

@@ -15,17 +15,34 @@ describe('filings, from functions/manifest.ts', () => {
 
   it('has the filings queue with a dead-letter queue after 3 receives, and a visibility timeout above the processor timeout', () => {
     const queues = resourcesOf(beian.statefulTemplate, 'AWS::SQS::Queue');
-    expect(queues).toHaveLength(2);
+    expect(queues).toHaveLength(3); // filings, its dead-letter queue, the stream dead-letter queue
     const main = queues.find(([, q]) => q.Properties?.RedrivePolicy)![1].Properties!;
     expect(main.RedrivePolicy.maxReceiveCount).toBe(3);
     expect(main.VisibilityTimeout).toBeGreaterThan(props('process-filing').Timeout);
     expect(queues.every(([, q]) => q.Properties?.SqsManagedSseEnabled || q.Properties?.KmsMasterKeyId)).toBe(true);
   });
 
+  const mappingOf = (name: string) =>
+    resourcesOf(beian.statelessTemplate, 'AWS::Lambda::EventSourceMapping')
+      .map(([, m]) => m.Properties!)
+      .filter((m) => JSON.stringify(m.FunctionName).includes(beian.stateless.getLogicalId(fn(name).function.node.defaultChild as never)));
+
   it('feeds the processor in batches of 10 with partial batch failures', () => {
-    const mapping = onlyResource(beian.statelessTemplate, 'AWS::Lambda::EventSourceMapping')[1].Properties!;
+    expect(resourcesOf(beian.statelessTemplate, 'AWS::Lambda::EventSourceMapping')).toHaveLength(2);
+    const [mapping] = mappingOf('process-filing');
     expect(mapping).toMatchObject({ BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] });
-    expect(JSON.stringify(mapping.FunctionName)).toContain(beian.stateless.getLogicalId(fn('process-filing').function.node.defaultChild as never));
+    expect(JSON.stringify(mapping!.EventSourceArn)).toContain('filings');
+  });
+
+  it('sends notices from the table stream: only PENDING notices, partial failures, bisection, a dead-letter queue', () => {
+    const [, table] = onlyResource(beian.statefulTemplate, 'AWS::DynamoDB::GlobalTable');
+    expect(table.Properties!.StreamSpecification).toEqual({ StreamViewType: 'NEW_IMAGE' });
+    const mappings = mappingOf('send-notices');
+    expect(mappings).toHaveLength(1);
+    const m = mappings[0]!;
+    expect(m).toMatchObject({ StartingPosition: 'TRIM_HORIZON', BatchSize: 10, BisectBatchOnFunctionError: true, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+    expect(JSON.parse(m.FilterCriteria.Filters[0].Pattern)).toEqual({ dynamodb: { NewImage: { sk: { S: ['NOTICE'] }, status: { S: ['PENDING'] } } } });
+    expect(m.DestinationConfig.OnFailure.Destination).toBeDefined();
   });
 
   it('runs the reconciler every 5 minutes', () => {
@@ -33,15 +50,16 @@ describe('filings, from functions/manifest.ts', () => {
     expect(schedules).toContain('rate(5 minutes)');
   });
 
-  it('lets the API and the reconciler send to the queue, and only the processor send mail', () => {
+  it('lets the API and the reconciler send to the queue, and only the notice sender send mail', () => {
     expect(actions('api')).toContain('sqs:SendMessage');
     expect(actions('reconcile-filings')).toContain('sqs:SendMessage');
     expect(actions('process-filing')).not.toContain('sqs:SendMessage');
-    expect(actions('process-filing')).toContain('ses:SendEmail');
-    expect(actions('api')).not.toContain('ses:SendEmail');
+    expect(actions('send-notices')).toContain('ses:SendEmail');
+    for (const name of ['api', 'process-filing', 'reconcile-filings']) expect(actions(name)).not.toContain('ses:SendEmail');
     expect(actions('reconcile-filings')).not.toContain('dynamodb:PutItem');
     expect(props('api').Environment.Variables).toHaveProperty(env.queueUrl('filings'));
-    expect(props('process-filing').Environment.Variables).toHaveProperty(env.mailFrom);
+    expect(props('send-notices').Environment.Variables).toHaveProperty(env.mailFrom);
+    expect(props('process-filing').Environment.Variables).not.toHaveProperty(env.mailFrom);
   });
 
   it('alarms when the dead-letter queue is not empty', () => {

@@ -1,0 +1,59 @@
+/**
+ * Notices (receipts now; reminders and overdue notices later) leave through an outbox: written PENDING
+ * in the transaction of the change they report, then sent once by the notice sender.
+ */
+import type { Mailer } from '../mail/mailer.ts';
+import type { FilingStore, Notice } from '../store/filing-store.ts';
+
+export interface NoticeDeps {
+  filings: FilingStore;
+  now: () => Date;
+  log: (level: 'INFO' | 'WARN' | 'ERROR', message: string, fields?: Record<string, unknown>) => void;
+  mailer: Mailer;
+}
+
+/** How long a notice claim lasts: longer than the sender's timeout, so a live sender never loses it. */
+export const NOTICE_LEASE_SECONDS = 40;
+
+export class NoticeBusyError extends Error {
+  override name = 'NoticeBusyError';
+  constructor(
+    message: string,
+    /** when the other delivery's claim lapses */
+    readonly claimedUntil: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Sends a pending notice once: claim, send, mark sent. Nothing to do when it is absent or already sent.
+ * While another delivery holds the claim this one fails, so its message comes back later and finds the
+ * notice sent, or the claim lapsed (that delivery crashed) and sends it then.
+ */
+export async function deliverNotice(deps: NoticeDeps, noticeId: string): Promise<'sent' | 'none'> {
+  const claim = await deps.filings.claimNotice(noticeId, deps.now(), NOTICE_LEASE_SECONDS);
+  if (typeof claim === 'object' && 'busyUntil' in claim) {
+    throw new NoticeBusyError(`notice ${noticeId} is being sent by another delivery; try again after ${claim.busyUntil}`, claim.busyUntil);
+  }
+  return typeof claim === 'string' ? 'none' : sendClaimed(deps, claim);
+}
+
+async function sendClaimed(deps: NoticeDeps, notice: Notice): Promise<'sent' | 'none'> {
+  const noticeId = notice.id;
+  if (!notice.to.length) {
+    deps.log('WARN', 'notice has no recipient: the agency has no contact emails', { noticeId, decisionId: notice.decisionId });
+    await deps.filings.markNoticeSent(noticeId, 'NO_RECIPIENT', deps.now().toISOString());
+    return 'none';
+  }
+  let messageId: string;
+  try {
+    ({ messageId } = await deps.mailer.send({ to: notice.to, subject: notice.subject, text: notice.text, html: notice.html }));
+  } catch (e) {
+    await deps.filings.releaseNotice(noticeId).catch(() => {}); // the claim lapses anyway
+    throw e;
+  }
+  await deps.filings.markNoticeSent(noticeId, 'SENT', deps.now().toISOString(), messageId);
+  return 'sent';
+}
+

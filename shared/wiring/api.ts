@@ -1,0 +1,20 @@
+import { randomUUID } from 'node:crypto';
+import { cursorSecret, filingsQueueConfig } from '../config.ts';
+import { CursorCodec } from '../http/cursor.ts';
+import { log } from '../log.ts';
+import { sqsFilingQueue } from '../queue/filing-queue.ts';
+import { calendarCache } from '../use-cases/deps.ts';
+import type { FilingDeps } from '../use-cases/filings.ts';
+import { storage } from './storage.ts';
+
+export function apiDeps(): FilingDeps {
+  return {
+    ...storage(),
+    now: () => new Date(),
+    newId: randomUUID,
+    calendarFor: calendarCache(),
+    log,
+    cursors: new CursorCodec(cursorSecret()),
+    queue: sqsFilingQueue(filingsQueueConfig()),
+  };
+}

@@ -1,0 +1,15 @@
+import { ttlCache } from '../cache.ts';
+import { log } from '../log.ts';
+import type { ProcessorDeps } from '../use-cases/filings.ts';
+import { storage } from './storage.ts';
+
+export function processorDeps(): ProcessorDeps {
+  const { store, filings } = storage();
+  // a receipt may show a jurisdiction's prefix or an agency's contacts up to a minute old
+  const cached = { ttlMs: 60_000, keepMissing: false };
+  const registry = {
+    jurisdiction: ttlCache((id: string) => store.getJurisdiction(id), cached),
+    agency: ttlCache((id: string) => store.getAgency(id), cached),
+  };
+  return { store, filings, registry, now: () => new Date(), log };
+}
