@@ -5,7 +5,7 @@ import type { Deps } from './deps.ts';
 export async function workingDays(deps: Deps, q: { from: string; count: number; jurisdictionId?: string | undefined }) {
   let jurisdiction;
   if (q.jurisdictionId) {
-    jurisdiction = await deps.store.getJurisdiction(q.jurisdictionId);
+    jurisdiction = await deps.rules.get(q.jurisdictionId);
     if (!jurisdiction) throw notFound(`jurisdiction "${q.jurisdictionId}" does not exist`);
   }
   const due = deps.calendarFor(jurisdiction).addWorkingDays(q.from, q.count);

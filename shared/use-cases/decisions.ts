@@ -35,7 +35,7 @@ export async function reportDecision(deps: Deps, caller: Extract<Caller, { role:
   if (body.decidedOn > today) {
     throw new ValidationError([{ field: 'decidedOn', in: 'body', reason: `is in the future: today is ${today} in Asia/Shanghai` }]);
   }
-  const jurisdiction = await deps.store.getJurisdiction(jurisdictionId);
+  const jurisdiction = await deps.rules.get(jurisdictionId);
   if (!jurisdiction) throw unprocessable('unknown-jurisdiction', `the agency's jurisdiction "${jurisdictionId}" is not registered`);
   const classification = classify(body, jurisdiction, deps.calendarFor(jurisdiction));
   const createdAt = now.toISOString();

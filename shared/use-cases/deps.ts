@@ -11,6 +11,34 @@ export interface Deps {
   now: () => Date;
   newId: () => string;
   calendarFor: (jurisdiction: JurisdictionRecord | undefined) => WorkingCalendar;
+  /** a jurisdiction's rules, as used to classify and to count days; may be remembered briefly */
+  rules: RulesCache;
+}
+
+export interface RulesCache {
+  get(jurisdictionId: string): Promise<JurisdictionRecord | undefined>;
+  /** after a change: the next get reads the table */
+  forget(jurisdictionId: string): void;
+}
+
+/**
+ * Jurisdiction rules, remembered for `ttlMs` per warm function: reporting a decision then costs no read
+ * of them. A change made through this function applies at once; one made through another warm instance
+ * applies within `ttlMs` (rules changes carry an effective date, normally days ahead).
+ */
+export function rulesCache(load: (id: string) => Promise<JurisdictionRecord | undefined>, ttlMs = 10_000, now = () => Date.now()): RulesCache {
+  const entries = new Map<string, { at: number; value: Promise<JurisdictionRecord | undefined> }>();
+  return {
+    get(id) {
+      const hit = entries.get(id);
+      if (hit && now() - hit.at < ttlMs) return hit.value;
+      const value = load(id);
+      entries.set(id, { at: now(), value });
+      value.then((v) => v === undefined && entries.delete(id), () => entries.delete(id));
+      return value;
+    },
+    forget: (id) => void entries.delete(id),
+  };
 }
 
 /** The national calendar with a jurisdiction's own days on top, built once per jurisdiction version. */

@@ -71,7 +71,7 @@ export async function submitFiling(
   if (decision.status !== 'AWAITING_FILING' && decision.status !== 'INCOMPLETE') return replayIfRetry(decision.status);
   const now = deps.now();
   const filedOn = shanghaiDate(now);
-  const jurisdiction = await deps.store.getJurisdiction(decision.jurisdictionId);
+  const jurisdiction = await deps.rules.get(decision.jurisdictionId);
   const when = timeliness(filedOn, decision.filingDueOn!, deps.calendarFor(jurisdiction));
   if (!when.onTime && !body.lateReason) {
     throw unprocessable('late-reason-required', `this filing is ${when.workingDaysLate} working day(s) late (due ${decision.filingDueOn}): state the reason in lateReason`, {

@@ -9,7 +9,9 @@ import type { Deps } from './deps.ts';
 const callerJurisdiction = (caller: Caller) => (caller.role === 'admin' ? undefined : caller.jurisdictionId);
 
 export async function putJurisdiction(deps: Deps, id: string, body: JurisdictionBody): Promise<JurisdictionRecord> {
-  return deps.store.putJurisdiction(id, body, deps.now().toISOString());
+  const record = await deps.store.putJurisdiction(id, body, deps.now().toISOString());
+  deps.rules.forget(id);
+  return record;
 }
 
 export async function getJurisdiction(deps: Deps, caller: Caller, id: string): Promise<JurisdictionRecord> {

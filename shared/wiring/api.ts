@@ -3,13 +3,16 @@ import { cursorSecret, filingsQueueConfig } from '../config.ts';
 import { CursorCodec } from '../http/cursor.ts';
 import { log } from '../log.ts';
 import { sqsFilingQueue } from '../queue/filing-queue.ts';
-import { calendarCache } from '../use-cases/deps.ts';
+import { calendarCache, rulesCache } from '../use-cases/deps.ts';
 import type { FilingDeps } from '../use-cases/filings.ts';
 import { storage } from './storage.ts';
 
 export function apiDeps(): FilingDeps {
+  const { store, filings } = storage();
   return {
-    ...storage(),
+    store,
+    filings,
+    rules: rulesCache((id) => store.getJurisdiction(id)),
     now: () => new Date(),
     newId: randomUUID,
     calendarFor: calendarCache(),
