@@ -1,4 +1,3 @@
-import middy from '@middy/core';
 import { cachedDirectory } from '../../shared/auth/directory.ts';
 import { logError } from '../../shared/log.ts';
 import { apiDeps } from '../../shared/wiring/api.ts';
@@ -7,4 +6,4 @@ import { type ApiEvent, dispatch } from './dispatch.ts';
 const deps = apiDeps();
 const directory = cachedDirectory(deps.store);
 
-export const handler = middy<ApiEvent>().handler((event) => dispatch(event, deps, directory, logError));
+export const handler = (event: ApiEvent) => dispatch(event, deps, directory, logError);

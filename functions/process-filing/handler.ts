@@ -6,7 +6,6 @@
  * person to look at, instead of being dropped or retried for ever.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { filingMessage } from '../../shared/schemas/filing.ts';
 import { processFiling } from '../../shared/use-cases/filings.ts';
@@ -28,6 +27,5 @@ async function processRecord(record: SQSRecord) {
   deps.log('INFO', 'filing processed', { decisionId: parsed.data.decisionId, outcome, receiveCount: record.attributes.ApproximateReceiveCount });
 }
 
-export const handler = middy<SQSEvent>().handler((event: SQSEvent, context: Context) =>
-  processPartialResponse(event, processRecord, processor, { context, throwOnFullBatchFailure: false, processInParallel: false }),
-);
+export const handler = (event: SQSEvent, context: Context) =>
+  processPartialResponse(event, processRecord, processor, { context, throwOnFullBatchFailure: false, processInParallel: false });

@@ -1,8 +1,7 @@
 /** Scheduled: queues again the filings that were stored but never processed (a failed send, a lost message). */
-import middy from '@middy/core';
 import { reconcileFilings } from '../../shared/use-cases/filings.ts';
 import { reconcilerDeps } from '../../shared/wiring/reconciler.ts';
 
 const deps = reconcilerDeps();
 
-export const handler = middy().handler(async () => ({ requeued: await reconcileFilings(deps) }));
+export const handler = async () => ({ requeued: await reconcileFilings(deps) });

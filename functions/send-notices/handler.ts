@@ -5,7 +5,6 @@
  * died) and then sends it; a record that still fails is retried by the stream, then dead-lettered.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import middy from '@middy/core';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { NoticeBusyError, deliverNotice } from '../../shared/use-cases/notices.ts';
 import { noticeDeps } from '../../shared/wiring/notices.ts';
@@ -29,6 +28,5 @@ async function sendRecord(record: DynamoDBRecord) {
   }
 }
 
-export const handler = middy<DynamoDBStreamEvent>().handler((event: DynamoDBStreamEvent, context: Context) =>
-  processPartialResponse(event, sendRecord, processor, { context, throwOnFullBatchFailure: false, processInParallel: false }),
-);
+export const handler = (event: DynamoDBStreamEvent, context: Context) =>
+  processPartialResponse(event, sendRecord, processor, { context, throwOnFullBatchFailure: false, processInParallel: false });
