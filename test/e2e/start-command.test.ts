@@ -71,6 +71,11 @@ describe('npm start', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ dueOn: '2026-10-16', provisional: false });
 
+    // the dead-letter tool finds the running stack's queues
+    const dlq = spawnSync(node, withTsx('scripts/dlq.ts', 'list'), { env: { ...process.env, BEIAN_STATE_DIR: stateDir }, encoding: 'utf8' });
+    expect(dlq.status).toBe(0);
+    expect(dlq.stdout).toMatch(/^0 dead letter\(s\) in .*filings-dlq/m);
+
     // a second start on the same port says so and leaves the first alone
     const second = start(env);
     expect(await second.exited).toBe(1);
@@ -79,6 +84,9 @@ describe('npm start', () => {
 
     stack.child.kill('SIGINT');
     expect(await stack.exited).toBe(0);
+    const after = spawnSync(node, withTsx('scripts/dlq.ts', 'list'), { env: { ...process.env, BEIAN_STATE_DIR: stateDir }, encoding: 'utf8' });
+    expect(after.status).toBe(1);
+    expect(after.stderr).toContain('the local stack is not running');
     for (const p of Object.values(env)) expect(await portInUse(Number(p))).toBe(false);
   });
 
