@@ -19,7 +19,7 @@ import type { LocalQueue } from '../../infra/local/queues.ts';
 import { parseIsoDate, formatDayNumber, shanghaiToday } from '../../shared/domain/dates.ts';
 import type { DocumentKind } from '../../shared/schemas/filing.ts';
 import type { DecisionRecord } from '../../shared/store/records.ts';
-import { type ApiOptions, type ApiResponse, type DecisionInput, THRESHOLDS, expectStatus, requiredDecision, uid } from './harness.ts';
+import { type ApiOptions, type ApiResponse, type DecisionInput, THRESHOLDS, callApi, expectStatus, requiredDecision, uid } from './harness.ts';
 
 export { expectFieldErrors, expectProblem, expectStatus, notRequiredDecision, requiredDecision, uid } from './harness.ts';
 export type { ApiResponse, DecisionInput } from './harness.ts';
@@ -148,23 +148,7 @@ export function useFilingStack(): FilingE2E {
       return current().queues.get('filings')!;
     },
 
-    async api(method, path, options = {}) {
-      const headers: Record<string, string> = { ...options.headers };
-      let body: string | Uint8Array | undefined;
-      if (options.rawBody !== undefined) body = options.rawBody;
-      else if (options.body !== undefined) body = JSON.stringify(options.body);
-      if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
-      if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
-      const res = await fetch(current().apiUrl + path, { method, headers, ...(body !== undefined && { body }) });
-      const text = await res.text();
-      let json: unknown;
-      try {
-        json = text ? JSON.parse(text) : undefined;
-      } catch {
-        json = undefined;
-      }
-      return { status: res.status, headers: res.headers, json: json as any, text };
-    },
+    api: (method, path, options = {}) => callApi(current().apiUrl, method, path, options),
 
     token(req) {
       const key = JSON.stringify(req);

@@ -34,6 +34,25 @@ export interface ApiResponse<T = any> {
 
 export type DecisionInput = Record<string, unknown>;
 
+/** One HTTP call to the API as a client makes it: JSON in and out, a bearer token, any headers. */
+export async function callApi(baseUrl: string, method: string, path: string, options: ApiOptions = {}): Promise<ApiResponse> {
+  const headers: Record<string, string> = { ...options.headers };
+  let body: string | Uint8Array | undefined;
+  if (options.rawBody !== undefined) body = options.rawBody;
+  else if (options.body !== undefined) body = JSON.stringify(options.body);
+  if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+  if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+  const res = await fetch(baseUrl + path, { method, headers, ...(body !== undefined && { body }) });
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, headers: res.headers, json: json as any, text };
+}
+
 // ---------- ids, dates, fixtures ----------
 
 /** A unique id matching [a-z0-9-]{2,64}. */
@@ -167,23 +186,7 @@ export function useStack(): E2E {
       return current();
     },
 
-    async api(method, path, options = {}) {
-      const headers: Record<string, string> = { ...options.headers };
-      let body: string | Uint8Array | undefined;
-      if (options.rawBody !== undefined) body = options.rawBody;
-      else if (options.body !== undefined) body = JSON.stringify(options.body);
-      if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
-      if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
-      const res = await fetch(current().apiUrl + path, { method, headers, ...(body !== undefined && { body }) });
-      const text = await res.text();
-      let json: unknown;
-      try {
-        json = text ? JSON.parse(text) : undefined;
-      } catch {
-        json = undefined;
-      }
-      return { status: res.status, headers: res.headers, json: json as any, text };
-    },
+    api: (method, path, options = {}) => callApi(current().apiUrl, method, path, options),
 
     token(req) {
       const key = JSON.stringify(req);
