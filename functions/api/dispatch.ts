@@ -38,10 +38,8 @@ function readBody(event: ApiEvent): unknown {
 async function run(event: ApiEvent, deps: FilingDeps, directory: AgencyDirectory): Promise<Reply> {
   const route = byKey.get(event.routeKey);
   if (!route) throw notFound(`no route ${event.routeKey}`);
-  const caller =
-    route.roles === 'public'
-      ? { role: 'admin' as const, subject: 'anonymous' }
-      : await resolveCaller(event.requestContext.authorizer?.jwt?.claims, directory);
+  // a public route has no caller: reading one fails closed instead of granting any role
+  const caller = route.roles === 'public' ? (undefined as never) : await resolveCaller(event.requestContext.authorizer?.jwt?.claims, directory);
   if (route.roles !== 'public' && !route.roles.includes(caller.role)) {
     throw forbidden(`${route.method} ${route.path} is for ${route.roles.join(' or ')}; this token is ${caller.role}`);
   }

@@ -1,5 +1,6 @@
 import type { WorkingCalendar } from '../domain/calendar.ts';
 import { nationalCalendar } from '../domain/national-calendar.ts';
+import { ttlCache } from '../cache.ts';
 import type { CursorCodec } from '../http/cursor.ts';
 import type { BeianStore } from '../store/beian-store.ts';
 import type { JurisdictionRecord } from '../store/records.ts';
@@ -27,18 +28,8 @@ export interface RulesCache {
  * applies within `ttlMs` (rules changes carry an effective date, normally days ahead).
  */
 export function rulesCache(load: (id: string) => Promise<JurisdictionRecord | undefined>, ttlMs = 10_000, now = () => Date.now()): RulesCache {
-  const entries = new Map<string, { at: number; value: Promise<JurisdictionRecord | undefined> }>();
-  return {
-    get(id) {
-      const hit = entries.get(id);
-      if (hit && now() - hit.at < ttlMs) return hit.value;
-      const value = load(id);
-      entries.set(id, { at: now(), value });
-      value.then((v) => v === undefined && entries.delete(id), () => entries.delete(id));
-      return value;
-    },
-    forget: (id) => void entries.delete(id),
-  };
+  const cached = ttlCache(load, { ttlMs, keepMissing: false, now });
+  return { get: cached, forget: cached.forget };
 }
 
 /** The national calendar with a jurisdiction's own days on top, built once per jurisdiction version. */

@@ -52,4 +52,13 @@ describe('ttlCache', () => {
     expect(await skip('k')).toBe('now there');
     expect(reads).toBe(3);
   });
+
+  it('shares one read among concurrent lookups, and forgets on demand', async () => {
+    let reads = 0;
+    const cache = ttlCache(async (k: string) => (reads++, `${k}${reads}`), { ttlMs: 1000, keepMissing: false, now: () => 0 });
+    const [a, b] = await Promise.all([cache('k'), cache('k')]);
+    expect([a, b, reads]).toEqual(['k1', 'k1', 1]);
+    cache.forget('k');
+    expect(await cache('k')).toBe('k2');
+  });
 });
