@@ -1,6 +1,6 @@
 /** `npm start`: the whole Beian system on this machine, until Ctrl-C. */
 import { rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { defaultStateDir } from './paths.ts';
 import { LocalSetupError } from './processes.ts';
 import { startLocalStack } from './stack.ts';
@@ -23,7 +23,7 @@ try {
   console.log(`
 Beian is running locally (started in ${((Date.now() - started) / 1000).toFixed(1)} s)
   API             ${api}/v1          API document: ${api}/v1/openapi.json
-  DynamoDB Local  ${stack.dynamoEndpoint}   table ${stack.tableName}, data in .local/dynamodb
+  DynamoDB Local  ${stack.dynamoEndpoint}   table ${stack.tableName}, data in ${relative(process.cwd(), join(defaultStateDir, 'dynamodb')) || '.'}
   SQS emulator    ${stack.sqsEndpoint}   queues ${[...stack.queues.keys()].map((q) => `${q} (+ ${q}-dlq)`).join(', ')}; \`npm run -s dlq -- list\`
   Mail viewer     ${stack.sesEndpoint}   sent mail as JSON: ${stack.sesEndpoint}/store
   (queue and mail emulators keep their contents in memory only)
