@@ -1,6 +1,8 @@
 /** `npm start`: the whole Beian system on this machine, until Ctrl-C. */
 import { rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { shanghaiToday } from '../../shared/domain/dates.ts';
+import { nationalCalendar } from '../../shared/domain/national-calendar.ts';
 import { defaultStateDir } from './paths.ts';
 import { LocalSetupError } from './processes.ts';
 import { startLocalStack } from './stack.ts';
@@ -39,6 +41,8 @@ Try it (in another terminal):
     -d '{"caseNumber":"宝市监罚〔2026〕1号","kind":"PENALTY","measures":["REVOKE_PERMIT"],"party":{"type":"ORGANIZATION","name":"某某有限公司"},"decidedOn":"2026-11-27"}'
 
 Ctrl-C stops everything.`);
+  const coverage = nationalCalendar().coverage(shanghaiToday());
+  if (coverage.warn) log(`calendar: ${coverage.message}`);
   let stopping = false;
   const shutdown = async () => {
     if (stopping) return;

@@ -65,6 +65,11 @@ describe('npm start', () => {
     expect(banner).toContain(`http://127.0.0.1:${env.SES_PORT}`); // the mail viewer
     expect(banner).toContain('npm run -s token -- --role admin');
     expect(banner).toContain('curl');
+    // late in a year whose successor's holiday notice is not loaded, the operator is told (2027 is empty)
+    const { nationalCalendar } = await import('../../shared/domain/national-calendar.ts');
+    const { shanghaiToday } = await import('../../shared/domain/dates.ts');
+    if (nationalCalendar().coverage(shanghaiToday()).warn) expect(banner).toMatch(/calendar: The \d{4} holiday schedule is not loaded/);
+    else expect(banner).not.toContain('holiday schedule is not loaded');
 
     const token = spawnSync(node, withTsx('infra/local/token.ts', '--role', 'agency', '--agency', 'nobody-yet'), { env: { ...process.env, BEIAN_STATE_DIR: stateDir }, encoding: 'utf8' }).stdout.trim();
     const res = await fetch(`http://127.0.0.1:${env.PORT}/v1/calendar/working-days?from=2026-09-28&count=10`, { headers: { authorization: `Bearer ${token}` } });
