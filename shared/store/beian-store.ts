@@ -207,7 +207,8 @@ export class BeianStore {
     let startKey = q.startKey;
     // With filters DynamoDB may return short pages: read on until the page is full or the index ends.
     for (;;) {
-      const page = await this.db.send(new QueryCommand({ ...input, Limit: Math.max(q.limit - items.length, 10), ExclusiveStartKey: startKey }));
+      // one more than needed: a page that ends exactly at the limit then carries no cursor to an empty page
+      const page = await this.db.send(new QueryCommand({ ...input, Limit: Math.max(q.limit - items.length + 1, 10), ExclusiveStartKey: startKey }));
       for (const raw of page.Items ?? []) {
         items.push(strip<DecisionRecord>(raw)!);
         if (items.length === q.limit) {
