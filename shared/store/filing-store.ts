@@ -215,18 +215,52 @@ export class FilingStore {
     );
   }
 
-  /** Submissions still SUBMITTED since before `before` (ISO instant), oldest first. */
-  async submittedBefore(before: string, limit = 100): Promise<{ decisionId: string; submissionId: string }[]> {
-    const out = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: 'due',
-        KeyConditionExpression: 'duePk = :pk AND dueSk < :before',
-        ExpressionAttributeValues: { ':pk': SUBMITTED_PARTITION, ':before': before },
-        Limit: limit,
-      }),
-    );
-    return (out.Items ?? []).map((i) => ({ decisionId: i.id as string, submissionId: (i.filing as FilingState).submissionId }));
+  /**
+   * Submissions still SUBMITTED since before `before` (ISO instant), oldest first, leaving out those
+   * already re-queued `maxRequeues` times (their messages wait in the dead-letter queue for a person).
+   */
+  async submittedBefore(before: string, maxRequeues: number, limit = 100): Promise<{ decisionId: string; submissionId: string; requeues: number }[]> {
+    const found: { decisionId: string; submissionId: string; requeues: number }[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'due',
+          KeyConditionExpression: 'duePk = :pk AND dueSk < :before',
+          FilterExpression: 'attribute_not_exists(filing.requeues) OR filing.requeues < :max',
+          ExpressionAttributeValues: { ':pk': SUBMITTED_PARTITION, ':before': before, ':max': maxRequeues },
+          Limit: limit,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const i of out.Items ?? []) {
+        const filing = i.filing as FilingState;
+        found.push({ decisionId: i.id as string, submissionId: filing.submissionId, requeues: filing.requeues ?? 0 });
+      }
+      startKey = out.LastEvaluatedKey;
+    } while (startKey && found.length < limit);
+    return found.slice(0, limit);
+  }
+
+  /** Counts a re-queue of the submission; false when it is no longer SUBMITTED or was counted meanwhile. */
+  async countRequeue(decisionId: string, submissionId: string, requeues: number): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.decision(decisionId),
+          UpdateExpression: 'SET filing.requeues = :next',
+          ConditionExpression: '#status = :submitted AND filing.submissionId = :sid AND (attribute_not_exists(filing.requeues) OR filing.requeues = :seen)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':next': requeues + 1, ':seen': requeues, ':submitted': 'SUBMITTED', ':sid': submissionId },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) return false;
+      throw e;
+    }
   }
 }
 

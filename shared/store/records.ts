@@ -29,6 +29,8 @@ export interface FilingState extends FilingBody {
   workingDaysLate: number;
   /** how many times this decision's filing was submitted */
   submissions: number;
+  /** how many times the reconciler queued this submission again */
+  requeues?: number;
   filingNumber?: string;
   registeredAt?: string;
   missingDocuments?: DocumentKind[];

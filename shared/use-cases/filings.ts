@@ -158,10 +158,26 @@ export async function processFiling(deps: ProcessorDeps, message: FilingMessage)
 }
 
 /** Queues again every submission left SUBMITTED for longer than `olderThanSeconds`. */
+/** After this many re-queues a submission is left alone: its messages wait in the dead-letter queue. */
+export const MAX_REQUEUES = 3;
+
+/**
+ * Queues again every submission left SUBMITTED for longer than `olderThanSeconds` (a send that failed
+ * after the write, a lost message), at most MAX_REQUEUES times each, so a submission that fails every
+ * time is not sent round for ever: after the last try it is logged for a person.
+ */
 export async function reconcileFilings(deps: Pick<FilingDeps, 'filings' | 'queue' | 'now' | 'log'>, olderThanSeconds = 120): Promise<number> {
   const before = new Date(deps.now().getTime() - olderThanSeconds * 1000).toISOString();
-  const stuck = await deps.filings.submittedBefore(before);
-  for (const m of stuck) await deps.queue.enqueue(m);
-  if (stuck.length) deps.log('INFO', 're-queued filings left in SUBMITTED', { count: stuck.length });
-  return stuck.length;
+  const stuck = await deps.filings.submittedBefore(before, MAX_REQUEUES);
+  let requeued = 0;
+  for (const m of stuck) {
+    if (!(await deps.filings.countRequeue(m.decisionId, m.submissionId, m.requeues))) continue;
+    await deps.queue.enqueue({ decisionId: m.decisionId, submissionId: m.submissionId });
+    requeued++;
+    if (m.requeues + 1 === MAX_REQUEUES) {
+      deps.log('ERROR', 'filing queued again for the last time; if it fails, its messages wait in the dead-letter queue', { decisionId: m.decisionId });
+    }
+  }
+  if (requeued) deps.log('INFO', 're-queued filings left in SUBMITTED', { count: requeued });
+  return requeued;
 }
