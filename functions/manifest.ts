@@ -93,7 +93,8 @@ export const functions: readonly FunctionSpec[] = [
     entry: 'functions/reconcile-filings/handler.ts',
     description: 'Re-queues filings stored but left unprocessed (a failed send, a lost message)',
     trigger: { kind: 'schedule', everyMinutes: 5 },
-    needs: { table: 'read', sendTo: ['filings'] },
+    // writes too: it counts each re-queue on the decision
+    needs: { table: 'readWrite', sendTo: ['filings'] },
     timeoutSeconds: 60,
     memoryMb: 512,
   },
