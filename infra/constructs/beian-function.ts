@@ -25,26 +25,8 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Pinned on purpose: a runtime change is a reviewed change, not a side effect of upgrading aws-cdk-lib. */
 export const FUNCTION_RUNTIME = Runtime.NODEJS_22_X;
 
-export type TableAccess = 'read' | 'readWrite';
-
-/**
- * Explicit action lists instead of grantReadData/grantReadWriteData: those add Scan, DescribeTable and
- * stream reads, and an `index/*` wildcard. Transactions need no action of their own: DynamoDB checks the
- * Put/Update/Delete/ConditionCheck of each item.
- */
-export const TABLE_ACTIONS: Record<TableAccess, readonly string[]> = {
-  read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
-  readWrite: [
-    'dynamodb:GetItem',
-    'dynamodb:BatchGetItem',
-    'dynamodb:Query',
-    'dynamodb:PutItem',
-    'dynamodb:UpdateItem',
-    'dynamodb:DeleteItem',
-    'dynamodb:BatchWriteItem',
-    'dynamodb:ConditionCheckItem',
-  ],
-};
+export { TABLE_ACTIONS, type TableAccess } from '../table-actions.ts';
+import { TABLE_ACTIONS, type TableAccess } from '../table-actions.ts';
 
 export interface MailBinding {
   /** the verified sender address, also the only From the function may use */

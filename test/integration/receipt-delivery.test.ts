@@ -13,6 +13,7 @@ import type { DecisionRecord } from '../../shared/store/records.ts';
 import { type ProcessorDeps, processFiling, receiptNoticeId } from '../../shared/use-cases/filings.ts';
 import { NOTICE_LEASE_SECONDS, type NoticeDeps, NoticeBusyError, deliverNotice } from '../../shared/use-cases/notices.ts';
 import { useDynamo } from './dynamo-harness.ts';
+import { expectGranted } from './iam.ts';
 
 const db = useDynamo('beian-receipts');
 let mail: { server: Server; endpoint: string };
@@ -62,8 +63,10 @@ describe('receipt delivery', () => {
   it('registration writes the receipt to the outbox; a failed send gives the claim back; it goes out once', async () => {
     const contact = `${randomUUID()}@example.org`;
     const { message, filings } = await submittedDecision(contact);
+    db.sent.length = 0;
     expect(await processFiling(processorDeps(filings), message)).toBe('registered');
     expect(await processFiling(processorDeps(filings), message)).toBe('stale'); // redelivered: nothing more
+    expectGranted('process-filing', db.sent);
     const id = receiptNoticeId(message);
     expect((await filings.getNotice(id))?.status).toBe('PENDING');
 
@@ -71,8 +74,10 @@ describe('receipt delivery', () => {
     await expect(deliverNotice(deps(filings, sesDown), id)).rejects.toThrow();
     expect((await filings.getNotice(id))?.status).toBe('PENDING'); // the claim was given back
 
+    db.sent.length = 0;
     expect(await deliverNotice(deps(filings, mail.endpoint), id)).toBe('sent');
     expect(await deliverNotice(deps(filings, mail.endpoint), id)).toBe('none');
+    expectGranted('send-notices', db.sent);
     const receipts = await sentTo(contact);
     expect(receipts).toHaveLength(1);
     const decision = await db.store.getDecision(message.decisionId);

@@ -9,6 +9,7 @@ import { FilingStore } from '../../shared/store/filing-store.ts';
 import type { DecisionRecord } from '../../shared/store/records.ts';
 import { MAX_REQUEUES, reconcileFilings } from '../../shared/use-cases/filings.ts';
 import { useDynamo } from './dynamo-harness.ts';
+import { expectGranted } from './iam.ts';
 
 const db = useDynamo('beian-reconciler');
 let sqs: Awaited<ReturnType<typeof startQueues>>;
@@ -47,7 +48,9 @@ describe('reconcileFilings', () => {
     const logs: string[] = [];
     const deps = { filings, queue: sqsFilingQueue({ queueUrl: queue.url, endpoint: sqs.endpoint }), now: () => new Date(), log: (level: string, message: string) => void logs.push(`${level} ${message}`) };
     const counts = [];
+    db.sent.length = 0;
     for (let i = 0; i <= MAX_REQUEUES; i++) counts.push(await reconcileFilings(deps, 60));
+    expectGranted('reconcile-filings', db.sent);
     expect(counts).toEqual([...Array(MAX_REQUEUES).fill(1), 0]);
     expect(await waiting()).toBe(MAX_REQUEUES);
     expect((await db.store.getDecision(decision.id))?.filing?.requeues).toBe(MAX_REQUEUES);
