@@ -117,6 +117,6 @@ export const routes: readonly Route[] = [
   }),
   route({
     method: 'GET', path: '/v1/calendar/working-days', summary: 'The date N working days after a date', roles: anyRole, query: s.workingDaysQuery, responds: 200,
-    run: async ({ deps, query }) => ok(await workingDays(deps, query)),
+    run: async ({ deps, caller, query }) => ok(await workingDays(deps, caller, query)),
   }),
 ];

@@ -26,7 +26,13 @@ export const agencyBody = z.strictObject({
   jurisdictionId: entityId,
   contactEmails: z._default(z.array(email).check(z.maxLength(20)), []),
   /** Cognito app client ids issued to this agency's systems (client-credentials grant) */
-  clientIds: z._default(z.array(z.string().check(z.regex(/^[\w+]{1,128}$/, 'must be an app client id'))).check(z.maxLength(10)), []),
+  clientIds: z._default(
+    z.array(z.string().check(z.regex(/^[\w+]{1,128}$/, 'must be an app client id'))).check(
+      z.maxLength(10),
+      z.refine((ids) => new Set(ids).size === ids.length, 'must not list an app client twice'),
+    ),
+    [],
+  ),
 });
 export type AgencyBody = z.output<typeof agencyBody>;
 

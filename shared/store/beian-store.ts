@@ -63,6 +63,8 @@ export class BeianStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     readonly tableName: string,
+    /** DynamoDB reads one list page may take before it answers short, with a cursor */
+    private readonly maxReadsPerPage = 20,
   ) {}
 
   async putJurisdiction(id: string, body: Omit<JurisdictionRecord, 'jurisdictionId' | 'createdAt' | 'updatedAt'>, now: string) {
@@ -165,7 +167,10 @@ export class BeianStore {
 
   async getIdempotent(scope: string, key: string): Promise<IdempotentResponse | undefined> {
     // consistent: a retry right after its first request must see what that request stored
-    return this.get<IdempotentResponse>(keys.idempotency(scope, key), true);
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.idempotency(scope, key), ConsistentRead: true }));
+    // TTL deletes an expired record within about two days; until then it no longer counts
+    if (!out.Item || Number(out.Item.expiresAt) * 1000 < Date.now()) return undefined;
+    return strip<IdempotentResponse>(out.Item);
   }
 
   /** One page of decisions, newest first, read by Query on an index (never Scan). */
@@ -205,10 +210,14 @@ export class BeianStore {
     };
     const items: DecisionRecord[] = [];
     let startKey = q.startKey;
-    // With filters DynamoDB may return short pages: read on until the page is full or the index ends.
-    for (;;) {
+    // With filters DynamoDB may return short pages: read on until the page is full or the index ends,
+    // but at most maxReadsPerPage reads, so a rare filter over a long history answers in time with a
+    // short page and a cursor instead of timing out.
+    for (let reads = 1; ; reads++) {
       // one more than needed: a page that ends exactly at the limit then carries no cursor to an empty page
-      const page = await this.db.send(new QueryCommand({ ...input, Limit: Math.max(q.limit - items.length + 1, 10), ExclusiveStartKey: startKey }));
+      const page = await this.db.send(
+        new QueryCommand({ ...input, Limit: Math.max(q.limit - items.length + 1, filters.length ? 100 : 10), ExclusiveStartKey: startKey }),
+      );
       for (const raw of page.Items ?? []) {
         items.push(strip<DecisionRecord>(raw)!);
         if (items.length === q.limit) {
@@ -218,6 +227,7 @@ export class BeianStore {
         }
       }
       if (!page.LastEvaluatedKey) return { items };
+      if (reads === this.maxReadsPerPage) return { items, lastKey: page.LastEvaluatedKey };
       startKey = page.LastEvaluatedKey;
     }
   }

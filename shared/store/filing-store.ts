@@ -41,13 +41,20 @@ export class FilingStore {
     readonly tableName: string,
   ) {}
 
-  async submit(decision: DecisionRecord, filing: FilingState, idempotency?: IdempotencyRecord): Promise<SubmitOutcome> {
+  /** `deadline`: the due date as counted now (a provisional one may have changed since the report). */
+  async submit(
+    decision: DecisionRecord,
+    filing: FilingState,
+    deadline: { filingDueOn: string; dueProvisional: boolean },
+    idempotency?: IdempotencyRecord,
+  ): Promise<SubmitOutcome> {
     const result = await transact(this.db, [
       {
         Update: {
           TableName: this.tableName,
           Key: keys.decision(decision.id),
-          UpdateExpression: 'SET #status = :submitted, filing = :filing, updatedAt = :at, duePk = :duePk, dueSk = :dueSk',
+          UpdateExpression:
+            'SET #status = :submitted, filing = :filing, updatedAt = :at, duePk = :duePk, dueSk = :dueSk, filingDueOn = :dueOn, dueProvisional = :provisional',
           ConditionExpression: 'attribute_exists(pk) AND #status IN (:awaiting, :incomplete)',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
@@ -56,6 +63,8 @@ export class FilingStore {
             ':at': filing.submittedAt,
             ':duePk': SUBMITTED_PARTITION,
             ':dueSk': `${filing.submittedAt}#${decision.id}`,
+            ':dueOn': deadline.filingDueOn,
+            ':provisional': deadline.dueProvisional,
             ':awaiting': OPEN_FOR_FILING[0],
             ':incomplete': OPEN_FOR_FILING[1],
           },

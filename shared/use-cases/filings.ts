@@ -72,9 +72,16 @@ export async function submitFiling(
   const now = deps.now();
   const filedOn = shanghaiDate(now);
   const jurisdiction = await deps.rules.get(decision.jurisdictionId);
-  const when = timeliness(filedOn, decision.filingDueOn!, deps.calendarFor(jurisdiction));
+  const calendar = deps.calendarFor(jurisdiction);
+  // a provisional deadline is never taken as final: count it again on today's calendar
+  const deadline = decision.dueProvisional
+    ? (({ date, provisional }) => ({ filingDueOn: date, dueProvisional: provisional }))(
+        calendar.addWorkingDays(decision.decidedOn, jurisdiction?.filingPeriodWorkingDays ?? 10),
+      )
+    : { filingDueOn: decision.filingDueOn!, dueProvisional: false };
+  const when = timeliness(filedOn, deadline.filingDueOn, calendar);
   if (!when.onTime && !body.lateReason) {
-    throw unprocessable('late-reason-required', `this filing is ${when.workingDaysLate} working day(s) late (due ${decision.filingDueOn}): state the reason in lateReason`, {
+    throw unprocessable('late-reason-required', `this filing is ${when.workingDaysLate} working day(s) late (due ${deadline.filingDueOn}): state the reason in lateReason`, {
       errors: [{ field: 'lateReason', in: 'body', reason: 'is required for a late filing' }],
     });
   }
@@ -92,6 +99,7 @@ export async function submitFiling(
   const outcome = await deps.filings.submit(
     decision,
     filing,
+    deadline,
     idempotencyKey ? { scope, key: idempotencyKey, response: { requestHash: hash, statusCode: 202, body: JSON.stringify(response) } } : undefined,
   );
   if (outcome.kind === 'idempotent-replay') return replay(outcome.stored, hash);
@@ -171,8 +179,14 @@ export async function reconcileFilings(deps: Pick<FilingDeps, 'filings' | 'queue
   const stuck = await deps.filings.submittedBefore(before, MAX_REQUEUES);
   let requeued = 0;
   for (const m of stuck) {
-    if (!(await deps.filings.countRequeue(m.decisionId, m.submissionId, m.requeues))) continue;
-    await deps.queue.enqueue({ decisionId: m.decisionId, submissionId: m.submissionId });
+    try {
+      // sent first, counted after: a send that fails uses up none of the submission's tries
+      await deps.queue.enqueue({ decisionId: m.decisionId, submissionId: m.submissionId });
+    } catch (e) {
+      deps.log('WARN', 'could not re-queue a filing; the next run tries again', { decisionId: m.decisionId, error: (e as Error).message });
+      continue;
+    }
+    if (!(await deps.filings.countRequeue(m.decisionId, m.submissionId, m.requeues))) continue; // processed meanwhile
     requeued++;
     if (m.requeues + 1 === MAX_REQUEUES) {
       deps.log('ERROR', 'filing queued again for the last time; if it fails, its messages wait in the dead-letter queue', { decisionId: m.decisionId });

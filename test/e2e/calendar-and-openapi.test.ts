@@ -102,3 +102,26 @@ describe('GET /v1/openapi.json', () => {
     expect(withToken.json).toEqual(anonymous.json);
   });
 });
+
+describe('review fixes, over HTTP', () => {
+  test("the calendar of another jurisdiction is not shown to an agency or a reviewer (404), only to its own and to admins", async () => {
+    const mine = await e2e.newAgencyAndJurisdiction({ extraOffDays: ['2026-10-12'] });
+    const other = await e2e.newJurisdiction({ extraOffDays: ['2026-10-13'] });
+    const path = (j: string) => `/v1/calendar/working-days?from=2026-09-28&count=10&jurisdictionId=${j}`;
+    expectProblem(await e2e.api('GET', path(other), { token: mine.token }), 404);
+    expectProblem(await e2e.api('GET', path(other), { token: await e2e.reviewer(mine.jurisdictionId) }), 404);
+    expect(expectStatus(await e2e.api('GET', path(mine.jurisdictionId), { token: mine.token }), 200).json.dueOn).toBe('2026-10-19');
+    expect(expectStatus(await e2e.api('GET', path(other), { token: await e2e.admin() }), 200).json.dueOn).toBe('2026-10-19');
+  });
+
+  test('an app client listed twice for an agency is a 400 naming clientIds, not a 500', async () => {
+    const jurisdictionId = await e2e.newJurisdiction();
+    const res = await e2e.api('PUT', `/v1/agencies/${uid('ag')}`, { token: await e2e.admin(), body: { name: 'A', jurisdictionId, clientIds: ['abc', 'abc'] } });
+    expectFieldErrors(res, 'body', ['clientIds']);
+  });
+
+  test('dates outside 1990-2199 are refused with the field named', async () => {
+    const res = await e2e.api('GET', '/v1/calendar/working-days?from=9999-12-31&count=10', { token: await e2e.admin() });
+    expectFieldErrors(res, 'query', ['from']);
+  });
+});

@@ -43,7 +43,7 @@ async function submittedDecision(contact: string) {
   const submitted = await filings.submit(decision, {
     documents: [{ kind: 'DECISION_LETTER', title: '决定书', sha256: 'b'.repeat(64), sizeBytes: 10 }], contact: { name: '联系人' },
     submissionId, submittedAt: at, filedOn: '2026-11-27', onTime: true, workingDaysLate: 0, submissions: 1,
-  });
+  }, { filingDueOn: '2026-12-04', dueProvisional: false });
   expect(submitted.kind).toBe('created');
   return { message: { decisionId: decision.id, submissionId }, filings };
 }

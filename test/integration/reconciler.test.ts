@@ -37,7 +37,7 @@ async function submitted(filings: FilingStore) {
   };
   await db.store.createDecision(decision);
   const submissionId = randomUUID();
-  await filings.submit(decision, { documents: [], contact: { name: 'x' }, submissionId, submittedAt: at, filedOn: '2026-11-27', onTime: true, workingDaysLate: 0, submissions: 1 });
+  await filings.submit(decision, { documents: [], contact: { name: 'x' }, submissionId, submittedAt: at, filedOn: '2026-11-27', onTime: true, workingDaysLate: 0, submissions: 1 }, { filingDueOn: '2026-12-04', dueProvisional: false });
   return { decision, submissionId };
 }
 
