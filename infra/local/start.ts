@@ -20,6 +20,8 @@ try {
   const started = Date.now();
   const stack = await startLocalStack({ port, dynamoPort, sqsPort, sesPort, stateDir: defaultStateDir, persist: true, timers: true, onProgress: log });
   const api = stack.apiUrl;
+  const coverage = nationalCalendar().coverage(shanghaiToday());
+  if (coverage.warn) log(`calendar: ${coverage.message}`);
   // where the emulators are, for `npm run dlq` and other tools while this runs
   writeFileSync(join(defaultStateDir, 'stack.json'), JSON.stringify({ sqsEndpoint: stack.sqsEndpoint, queues: Object.fromEntries(stack.queues) }, null, 2));
   console.log(`
@@ -41,8 +43,6 @@ Try it (in another terminal):
     -d '{"caseNumber":"宝市监罚〔2026〕1号","kind":"PENALTY","measures":["REVOKE_PERMIT"],"party":{"type":"ORGANIZATION","name":"某某有限公司"},"decidedOn":"2026-11-27"}'
 
 Ctrl-C stops everything.`);
-  const coverage = nationalCalendar().coverage(shanghaiToday());
-  if (coverage.warn) log(`calendar: ${coverage.message}`);
   let stopping = false;
   const shutdown = async () => {
     if (stopping) return;
