@@ -15,7 +15,14 @@ const withTsx = (script: string, ...args: string[]) => ['--import', 'tsx', scrip
 const stateDir = mkdtempSync(join(tmpdir(), 'beian-start-'));
 const children: ChildProcess[] = [];
 afterAll(() => {
-  for (const c of children) c.kill('SIGKILL');
+  // the whole process group: a stack killed mid-test must not leave its DynamoDB Local running
+  for (const c of children) {
+    try {
+      if (c.pid && c.exitCode === null) process.kill(-c.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
   rmSync(stateDir, { recursive: true, force: true });
 });
 
@@ -24,7 +31,7 @@ async function ports() {
 }
 
 function start(env: Record<string, string>) {
-  const child = spawn(node, withTsx('infra/local/start.ts'), { env: { ...process.env, BEIAN_STATE_DIR: stateDir, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(node, withTsx('infra/local/start.ts'), { env: { ...process.env, BEIAN_STATE_DIR: stateDir, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   children.push(child);
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
