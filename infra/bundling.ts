@@ -30,3 +30,23 @@ export const bundlingOptions = {
   sourcesContent: false,
   alias: LAMBDA_CREDENTIALS_ALIAS,
 } satisfies BuildOptions;
+
+/**
+ * The function's final bundle, split (ESM code splitting): modules that the code loads with `import()`
+ * (the SQS client in the API, the SES client in the notice sender) go into chunks of their own, read
+ * only when first used, so a cold start parses none of them. Used by the CDK construct (after its own
+ * esbuild run, see split-bundle.ts) and by the benchmark, so what is measured is what ships.
+ */
+export async function bundleFunction(entry: string, outdir: string, options: Partial<BuildOptions> = {}) {
+  const { build } = await import('esbuild');
+  return build({
+    ...bundlingOptions,
+    entryPoints: { index: entry },
+    outdir,
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    outExtension: { '.js': '.mjs' },
+    logLevel: 'error',
+    ...options,
+  });
+}

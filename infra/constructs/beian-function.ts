@@ -104,6 +104,14 @@ export class BeianFunction extends Construct {
         // bundle starts faster than the runtime's unminified copy.
         bundleAwsSDK: true,
         forceDockerBundling: false,
+        // then the split bundle (index.mjs + chunks/) of infra/bundling.ts replaces the single file
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_inputDir: string, outputDir: string) => [
+            `cd "${REPO_ROOT}" && "${process.execPath}" --import tsx infra/split-bundle.ts "${spec.entry}" "${outputDir}"`,
+          ],
+        },
       },
     });
 

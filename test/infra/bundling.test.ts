@@ -22,9 +22,25 @@ describe('bundling the api function', () => {
     deployedEnv = fn.Properties.Environment.Variables as Record<string, unknown>;
   });
 
-  it('produces one ESM file with its source map', () => {
+  it('produces the split ESM bundle: index.mjs and its chunks, each with a source map', () => {
     expect(existsSync(assetDir)).toBe(true);
-    expect(readdirSync(assetDir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
+    expect(readdirSync(assetDir).sort()).toEqual(['chunks', 'index.mjs', 'index.mjs.map']);
+    const chunks = readdirSync(path.join(assetDir, 'chunks'));
+    const code = chunks.filter((f) => f.endsWith('.mjs'));
+    expect(code.length).toBeGreaterThan(0);
+    for (const f of code) {
+      expect(chunks).toContain(`${f}.map`);
+      expect(readFileSync(path.join(assetDir, 'chunks', f), 'utf8').startsWith(ESM_REQUIRE_BANNER)).toBe(true);
+    }
+  });
+
+  it('keeps the SQS client out of what a cold start loads: it sits in a chunk read at the first send', () => {
+    const index = readFileSync(path.join(assetDir, 'index.mjs'), 'utf8');
+    const startChunks = [...index.matchAll(/from"\.\/(chunks\/[^"]+\.mjs)"/g)].map((m) => m[1]!);
+    const loadedAtStart = [path.join(assetDir, 'index.mjs.map'), ...startChunks.map((c) => path.join(assetDir, `${c}.map`))];
+    const startSources = loadedAtStart.flatMap((f) => (JSON.parse(readFileSync(f, 'utf8')) as { sources: string[] }).sources);
+    expect(startSources.some((s) => s.includes('client-dynamodb/'))).toBe(true);
+    expect(startSources.filter((s) => s.includes('client-sqs/'))).toEqual([]);
   });
 
   it('defines require for CommonJS dependencies, is minified and points to its source map', () => {
@@ -47,8 +63,11 @@ describe('bundling the api function', () => {
     expect(sources.filter((s) => /credential-provider-(node|ini|sso|process|web-identity)\//.test(s))).toEqual([]);
   });
 
+  /** every source map of the bundle, merged */
   function sourceMap(): { sources: string[]; sourcesContent?: unknown } {
-    return JSON.parse(readFileSync(path.join(assetDir, 'index.mjs.map'), 'utf8')) as { sources: string[]; sourcesContent?: unknown };
+    const maps = [path.join(assetDir, 'index.mjs.map'), ...readdirSync(path.join(assetDir, 'chunks')).filter((f) => f.endsWith('.map')).map((f) => path.join(assetDir, 'chunks', f))];
+    const parsed = maps.map((f) => JSON.parse(readFileSync(f, 'utf8')) as { sources: string[]; sourcesContent?: unknown });
+    return { sources: parsed.flatMap((m) => m.sources), ...(parsed.some((m) => m.sourcesContent) && { sourcesContent: parsed.find((m) => m.sourcesContent)!.sourcesContent }) };
   }
 
   it('loads under Node as an ES module and exports handler (no "Dynamic require" crash at start)', async () => {
