@@ -92,6 +92,7 @@ export async function benchApi() {
       if (r.status !== 201) throw new Error(`POST /v1/decisions: ${r.status} ${await r.text()}`);
       await r.arrayBuffer();
     };
+    console.log(`  ${DURATION_MS / 1000} s per measurement; warming up both paths ...`);
     await load(4, direct); // warm both paths
     await load(4, viaApi);
     console.log('  path              conc   req/s    p50 ms   p99 ms');

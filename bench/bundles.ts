@@ -126,6 +126,7 @@ export async function benchBundles() {
     }
     // rounds, each running every process once, so a change of machine load touches all of them alike
     const samples = new Map<string, number[]>([['bare', []], ...bundles.flatMap((b) => [[`${b.name}:import`, []], [`${b.name}:request`, []]] as [string, number[]][])]);
+    console.log(`  bundled ${bundles.length - 1} functions and the reference; timing ${RUNS} rounds of fresh Node processes ...`);
     // imports first, with nothing else running (DynamoDB Local is not started yet); then the requests
     for (let round = 0; round < RUNS; round++) {
       samples.get('bare')!.push(timeProcess(['-e', '0'], env).wallMs);

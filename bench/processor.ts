@@ -95,6 +95,7 @@ export async function benchProcessor(jurisdictions = 1) {
     };
 
     // direct: the same writes, one filing after another, no queue and no function
+    console.log(`  writing ${FILINGS} submitted filings, then registering them directly ...`);
     const direct = makeAll('direct');
     await put(direct);
     let t = performance.now();
@@ -108,6 +109,7 @@ export async function benchProcessor(jurisdictions = 1) {
     const directRate = FILINGS / ((performance.now() - t) / 1000);
 
     // through the queue and the processor
+    console.log(`  writing ${FILINGS} more, queueing them, and letting the processor drain the queue ...`);
     const viaQueue = makeAll('queued');
     await put(viaQueue);
     const sqsClient = new SQSClient({ endpoint: sqs.endpoint, region: 'us-east-1', credentials: creds });
