@@ -77,6 +77,18 @@ export class TokenRejected extends Error {
  * every value a string, arrays as "[a b]".
  */
 export async function verifyToken(stateDir: string, token: string): Promise<Record<string, string>> {
+  // a token checked once stays good until it expires: clients send the same one with every request
+  const known = verified.get(token);
+  if (known && known.stateDir === stateDir && known.expiresAt > Date.now()) return known.claims;
+  const claims = await verifyOnce(stateDir, token);
+  if (verified.size >= 1000) verified.clear();
+  verified.set(token, { stateDir, claims, expiresAt: Number(claims.exp) * 1000 });
+  return claims;
+}
+
+const verified = new Map<string, { stateDir: string; claims: Record<string, string>; expiresAt: number }>();
+
+async function verifyOnce(stateDir: string, token: string): Promise<Record<string, string>> {
   const key = await publicKey(stateDir);
   let payload: Record<string, unknown>;
   try {
