@@ -4,22 +4,19 @@
  * plus helpers to set up a jurisdiction/agency, report decisions, file them, and observe the asynchronous
  * outcome (decision status, mail in the SES emulator's /store, queue counts).
  *
- * Reuses the fixtures and assertion helpers of ./harness.ts; starts its own stack because the filing tests
- * need queueVisibilityTimeoutSeconds: 1 (a failed message comes back in a second, not in minutes).
+ * Built on ./harness.ts's useStack, with queueVisibilityTimeoutSeconds: 1 (a failed message comes back in a
+ * second, not in minutes).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { GetQueueAttributesCommand, SQSClient, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, expect, vi } from 'vitest';
-import { type TokenRequest, mintToken } from '../../infra/local/jwt.ts';
-import { type LocalStack, startLocalStack } from '../../infra/local/stack.ts';
+import type { TokenRequest } from '../../infra/local/jwt.ts';
+import type { LocalStack } from '../../infra/local/stack.ts';
 import type { LocalQueue } from '../../infra/local/queues.ts';
 import { parseIsoDate, formatDayNumber, shanghaiToday } from '../../shared/domain/dates.ts';
 import type { DocumentKind } from '../../shared/schemas/filing.ts';
 import type { DecisionRecord } from '../../shared/store/records.ts';
-import { type ApiOptions, type ApiResponse, type DecisionInput, THRESHOLDS, callApi, expectStatus, requiredDecision, uid } from './harness.ts';
+import { type ApiOptions, type ApiResponse, type DecisionInput, THRESHOLDS, expectStatus, requiredDecision, uid, useStack } from './harness.ts';
 
 export { expectFieldErrors, expectProblem, expectStatus, notRequiredDecision, requiredDecision, uid } from './harness.ts';
 export type { ApiResponse, DecisionInput } from './harness.ts';
@@ -115,48 +112,27 @@ export interface FilingE2E {
 }
 
 export function useFilingStack(): FilingE2E {
-  let stack: LocalStack | undefined;
-  let stateDir: string | undefined;
+  const base = useStack({ queueVisibilityTimeoutSeconds: 1 });
   let sqs: SQSClient | undefined;
-  const tokens = new Map<string, Promise<string>>();
-
-  beforeAll(async () => {
-    stateDir = mkdtempSync(join(tmpdir(), 'beian-filing-e2e-'));
-    stack = await startLocalStack({ port: 0, dynamoPort: 0, sqsPort: 0, sesPort: 0, stateDir, persist: false, queueVisibilityTimeoutSeconds: 1 });
-    sqs = new SQSClient({ endpoint: stack.sqsEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  beforeAll(() => {
+    sqs = new SQSClient({ endpoint: base.stack.sqsEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   });
-  afterAll(async () => {
-    sqs?.destroy();
-    await stack?.stop();
-    if (stateDir) rmSync(stateDir, { recursive: true, force: true });
-  });
-
-  const current = () => {
-    if (!stack) throw new Error('the stack is not started: call useFilingStack() at the top level of the test file');
-    return stack;
-  };
+  afterAll(() => sqs?.destroy());
 
   const e2e: FilingE2E = {
     get stack() {
-      return current();
+      return base.stack;
     },
     get sqs() {
-      if (!sqs) throw new Error('the stack is not started');
+      if (!sqs) throw new Error('the stack is not started: call useFilingStack() at the top level of the test file');
       return sqs;
     },
     get filingsQueue() {
-      return current().queues.get('filings')!;
+      return base.stack.queues.get('filings')!;
     },
-
-    api: (method, path, options = {}) => callApi(current().apiUrl, method, path, options),
-
-    token(req) {
-      const key = JSON.stringify(req);
-      let t = tokens.get(key);
-      if (!t) tokens.set(key, (t = mintToken(current().stateDir, req)));
-      return t;
-    },
-    admin: () => e2e.token({ role: 'admin' }),
+    api: base.api,
+    token: base.token,
+    admin: base.admin,
 
     async setup(options = {}) {
       const jurisdictionId = options.jurisdictionId ?? uid('jur');
@@ -205,7 +181,7 @@ export function useFilingStack(): FilingE2E {
     },
 
     async mails() {
-      const res = await fetch(`${current().sesEndpoint}/store`);
+      const res = await fetch(`${base.stack.sesEndpoint}/store`);
       expect(res.status).toBe(200);
       return ((await res.json()) as { emails: StoredMail[] }).emails;
     },

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, vi } from 'vitest';
 import { type TokenRequest, mintToken } from '../../infra/local/jwt.ts';
-import { type LocalStack, startLocalStack } from '../../infra/local/stack.ts';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../infra/local/stack.ts';
 import type { DecisionRecord } from '../../shared/store/records.ts';
 
 export interface ApiOptions {
@@ -162,14 +162,15 @@ export interface E2E {
   listAll(token: string, query?: Record<string, string>, pageSize?: number): Promise<DecisionRecord[]>;
 }
 
-export function useStack(): E2E {
+/** One local stack for the test file; `options` adjust it (the filing tests shorten the queue's visibility timeout). */
+export function useStack(options: Pick<LocalStackOptions, 'queueVisibilityTimeoutSeconds'> = {}): E2E {
   let stack: LocalStack | undefined;
   let stateDir: string | undefined;
   const tokens = new Map<string, Promise<string>>();
 
   beforeAll(async () => {
     stateDir = mkdtempSync(join(tmpdir(), 'beian-e2e-'));
-    stack = await startLocalStack({ port: 0, dynamoPort: 0, sqsPort: 0, sesPort: 0, stateDir, persist: false });
+    stack = await startLocalStack({ port: 0, dynamoPort: 0, sqsPort: 0, sesPort: 0, stateDir, persist: false, ...options });
   });
   afterAll(async () => {
     await stack?.stop();
