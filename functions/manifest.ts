@@ -5,7 +5,12 @@
  */
 import { routeKeys } from './api/route-keys.ts';
 
-export type QueueName = 'filings';
+export type QueueName = 'filings' | 'sweeps';
+
+/** A schedule of this many minutes runs once a day, at the daily run time (Asia/Shanghai). */
+export const DAILY = 24 * 60;
+/** When daily schedules run, Asia/Shanghai local time, unless the deployment says otherwise (cdk context dailyRunTime). */
+export const DAILY_RUN_TIME = '09:00';
 
 export interface HttpRoute {
   method: 'GET' | 'PUT' | 'POST' | 'DELETE';
@@ -32,6 +37,8 @@ export interface Needs {
   table?: 'read' | 'readWrite';
   sendTo?: readonly QueueName[];
   mail?: boolean;
+  /** the operators' addresses (deploy-time context operatorEmails; locally OPERATOR_EMAILS) */
+  operatorEmails?: boolean;
 }
 
 export interface FunctionSpec {
@@ -57,6 +64,8 @@ export interface QueueSpec {
 export const queues: readonly QueueSpec[] = [
   // 6x the processor's timeout, as AWS advises for an SQS event source
   { name: 'filings', visibilityTimeoutSeconds: 180, maxReceiveCount: 3 },
+  // one message per jurisdiction and day; a sweep that fails or runs out of time comes back and resumes
+  { name: 'sweeps', visibilityTimeoutSeconds: 1800, maxReceiveCount: 3 },
 ];
 
 export const functions: readonly FunctionSpec[] = [
@@ -98,6 +107,25 @@ export const functions: readonly FunctionSpec[] = [
     timeoutSeconds: 60,
     memoryMb: 512,
   },
+  {
+    name: 'sweep-deadlines',
+    entry: 'functions/sweep-deadlines/handler.ts',
+    description: 'Daily: queues one deadline sweep per jurisdiction; warns operators when next year\'s holiday schedule is missing',
+    trigger: { kind: 'schedule', everyMinutes: DAILY },
+    // reads the jurisdictions, writes the calendar-watch notice to the outbox
+    needs: { table: 'readWrite', sendTo: ['sweeps'], operatorEmails: true },
+    timeoutSeconds: 60,
+    memoryMb: 512,
+  },
+  {
+    name: 'sweep-jurisdiction',
+    entry: 'functions/sweep-jurisdiction/handler.ts',
+    description: 'Sweeps one jurisdiction\'s open deadlines for a day: reminders, overdue flags, escalations, weekly summary, digests to the outbox',
+    trigger: { kind: 'queue', queue: 'sweeps', batchSize: 1, maxBatchingWindowSeconds: 0 },
+    needs: { table: 'readWrite' },
+    timeoutSeconds: 300,
+    memoryMb: 1024,
+  },
 ];
 
 /** Environment variable names, shared by the CDK grants and the code that reads them. */
@@ -108,4 +136,5 @@ export const env = {
   queueUrl: (q: QueueName) => `${q.toUpperCase()}_QUEUE_URL`,
   mailFrom: 'MAIL_FROM',
   mailConfigurationSet: 'MAIL_CONFIGURATION_SET',
+  operatorEmails: 'OPERATOR_EMAILS',
 } as const;

@@ -18,3 +18,19 @@ export function logError(error: unknown): void {
   const e = error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : { value: String(error) };
   log('ERROR', 'unexpected error', { error: e });
 }
+
+/**
+ * One CloudWatch metric as an embedded-metric-format log line (namespace Beian, dimension stage only;
+ * `fields` are searchable properties, not dimensions).
+ */
+export function emitMetric(name: string, value: number, fields: Record<string, unknown> = {}, unit = 'Count'): void {
+  const stage = process.env.STAGE ?? 'local';
+  console.log(
+    JSON.stringify({
+      _aws: { Timestamp: Date.now(), CloudWatchMetrics: [{ Namespace: 'Beian', Dimensions: [['stage']], Metrics: [{ Name: name, Unit: unit }] }] },
+      stage,
+      [name]: value,
+      ...fields,
+    }),
+  );
+}

@@ -6,8 +6,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructured
 import { type AgencyDirectory, resolveCaller } from '../../shared/auth/caller.ts';
 import { type FieldError, ProblemError, ValidationError, badRequest, fieldErrors, forbidden, notFound, toProblem } from '../../shared/http/problem.ts';
 import { InvalidDecisionError } from '../../shared/domain/classify.ts';
-import type { FilingDeps } from '../../shared/use-cases/filings.ts';
-import { type Reply, type Route, routes } from './routes.ts';
+import { type ApiDeps, type Reply, type Route, routes } from './routes.ts';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 const byKey = new Map(routes.map((r) => [`${r.method} ${r.path}`, r]));
@@ -35,7 +34,7 @@ function readBody(event: ApiEvent): unknown {
   }
 }
 
-async function run(event: ApiEvent, deps: FilingDeps, directory: AgencyDirectory): Promise<Reply> {
+async function run(event: ApiEvent, deps: ApiDeps, directory: AgencyDirectory): Promise<Reply> {
   const route = byKey.get(event.routeKey);
   if (!route) throw notFound(`no route ${event.routeKey}`);
   // a public route has no caller: reading one fails closed instead of granting any role
@@ -60,7 +59,7 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
   body: JSON.stringify(body),
 });
 
-export async function dispatch(event: ApiEvent, deps: FilingDeps, directory: AgencyDirectory, log: (e: unknown) => void): Promise<ApiResult> {
+export async function dispatch(event: ApiEvent, deps: ApiDeps, directory: AgencyDirectory, log: (e: unknown) => void): Promise<ApiResult> {
   try {
     const reply = await run(event, deps, directory);
     return json(reply.status, reply.body, reply.headers);

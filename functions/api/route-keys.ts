@@ -14,5 +14,6 @@ export const routeKeys: readonly HttpRoute[] = [
   { method: 'GET', path: '/v1/decisions', authorized: true },
   { method: 'GET', path: '/v1/decisions/{id}', authorized: true },
   { method: 'PUT', path: '/v1/decisions/{id}/filing', authorized: true },
+  { method: 'POST', path: '/v1/decisions/{id}/late-explanation', authorized: true },
   { method: 'GET', path: '/v1/calendar/working-days', authorized: true },
 ];

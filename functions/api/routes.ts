@@ -7,8 +7,9 @@ import { type Caller, type Role } from '../../shared/auth/caller.ts';
 import { forbidden } from '../../shared/http/problem.ts';
 import * as s from '../../shared/schemas/api.ts';
 import { workingDays } from '../../shared/use-cases/calendar.ts';
-import { getDecision, listDecisions, reportDecision } from '../../shared/use-cases/decisions.ts';
+import { getDecision, listDecisions, presentDecision, reportDecision } from '../../shared/use-cases/decisions.ts';
 import { submitFiling, type FilingDeps } from '../../shared/use-cases/filings.ts';
+import { type LateExplanationDeps, explainLate } from '../../shared/use-cases/late-explanation.ts';
 import { filingBody } from '../../shared/schemas/filing.ts';
 import * as registry from '../../shared/use-cases/registry.ts';
 import openapi from './openapi.json' with { type: 'json' };
@@ -22,8 +23,11 @@ export interface Reply {
 type Schema = z.ZodMiniType;
 type Out<S> = S extends Schema ? z.output<S> : undefined;
 
+/** What the API's use cases need, wired by shared/wiring/api.ts. */
+export type ApiDeps = FilingDeps & LateExplanationDeps;
+
 export interface RouteContext<P, Q, B> {
-  deps: FilingDeps;
+  deps: ApiDeps;
   caller: Caller;
   params: P;
   query: Q;
@@ -101,11 +105,14 @@ export const routes: readonly Route[] = [
   }),
   route({
     method: 'GET', path: '/v1/decisions', summary: 'List decisions, newest first (scoped by role)', roles: anyRole, query: s.listDecisionsQuery, responds: 200,
-    run: async ({ deps, caller, query }) => ok(await listDecisions(deps, caller, query)),
+    run: async ({ deps, caller, query }) => {
+      const page = await listDecisions(deps, caller, query);
+      return ok({ ...page, items: await Promise.all(page.items.map((d) => presentDecision(deps, d))) });
+    },
   }),
   route({
     method: 'GET', path: '/v1/decisions/{id}', summary: 'Read a decision', roles: anyRole, params: s.idPath, responds: 200,
-    run: async ({ deps, caller, params }) => ok(await getDecision(deps, caller, params.id)),
+    run: async ({ deps, caller, params }) => ok(await presentDecision(deps, await getDecision(deps, caller, params.id))),
   }),
   route({
     method: 'PUT', path: '/v1/decisions/{id}/filing', summary: 'Submit (or resubmit) the filing of a decision; processed asynchronously', roles: ['agency'],
@@ -114,6 +121,12 @@ export const routes: readonly Route[] = [
       const submitted = await submitFiling(deps, asAgency(caller), params.id, body, headers['idempotency-key']);
       return { status: 202, body: submitted.body, headers: { location: `/v1/decisions/${params.id}`, ...(submitted.replayed && { 'idempotent-replayed': 'true' }) } };
     },
+  }),
+  route({
+    method: 'POST', path: '/v1/decisions/{id}/late-explanation',
+    summary: 'Explain a missed or imminent deadline: the reason and the promised filing date (overdue, or due within the reminder window)',
+    roles: ['agency'], params: s.idPath, body: s.lateExplanationBody, responds: 200,
+    run: async ({ deps, caller, params, body }) => ok(await explainLate(deps, asAgency(caller), params.id, body)),
   }),
   route({
     method: 'GET', path: '/v1/calendar/working-days', summary: 'The date N working days after a date', roles: anyRole, query: s.workingDaysQuery, responds: 200,

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { type FunctionSpec, type QueueName, env as envNames, functions } from '../../functions/manifest.ts';
+import { DAILY, DAILY_RUN_TIME, type FunctionSpec, type QueueName, env as envNames, functions } from '../../functions/manifest.ts';
 import { type EventSource, type QueueHandler, pollQueue } from './event-source.ts';
 import { type FaultProxy, startFaultProxy } from './fault-proxy.ts';
 import { startMail } from './mail.ts';
@@ -75,6 +75,8 @@ function localEnvironment(stateDir: string, dynamoEndpoint: string, tableName: s
     // the SDK's notice about Node 22 is said once by `npm start`, not by every client
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     [envNames.mailFrom]: 'beian@example.gov.cn',
+    // who gets the calendar watch; in AWS the cdk context operatorEmails
+    [envNames.operatorEmails]: process.env[envNames.operatorEmails] ?? '',
     ...extra,
   };
 }
@@ -164,9 +166,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         const handler = await loadHandler(spec);
         scheduled.set(spec.name, handler);
         if (options.timers) {
-          const timer = setInterval(() => void handler({ source: 'local.schedule' }, {}).catch((e) => console.error(`[beian] ${spec.name}:`, e)), trigger.everyMinutes * 60_000);
-          timer.unref();
-          stoppers.push(async () => clearInterval(timer));
+          const fire = () => void handler({ source: 'local.schedule' }, {}).catch((e) => console.error(`[beian] ${spec.name}:`, e));
+          const stopTimer = trigger.everyMinutes === DAILY ? dailyAt(DAILY_RUN_TIME, fire) : every(trigger.everyMinutes * 60_000, fire);
+          stoppers.push(async () => stopTimer());
         }
       }
     }
@@ -192,4 +194,30 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await stop();
     throw e;
   }
+}
+
+function every(ms: number, fire: () => void): () => void {
+  const timer = setInterval(fire, ms);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/** Runs `fire` every day at `hhmm` Asia/Shanghai (UTC+8, no daylight saving), as the CDK app's schedule does. */
+export function dailyAt(hhmm: string, fire: () => void, now = () => Date.now()): () => void {
+  let timer: NodeJS.Timeout;
+  const arm = () => {
+    timer = setTimeout(() => (fire(), arm()), msUntilShanghai(hhmm, now()));
+    timer.unref();
+  };
+  arm();
+  return () => clearTimeout(timer);
+}
+
+/** Milliseconds from `nowMs` to the next `hhmm` in Asia/Shanghai (never 0: a time just passed is tomorrow's). */
+export function msUntilShanghai(hhmm: string, nowMs: number): number {
+  const [h, m] = hhmm.split(':').map(Number) as [number, number];
+  const day = 86_400_000;
+  const shanghaiMs = nowMs + 8 * 3_600_000;
+  const target = Math.floor(shanghaiMs / day) * day + (h * 60 + m) * 60_000;
+  return target > shanghaiMs ? target - shanghaiMs : target + day - shanghaiMs;
 }

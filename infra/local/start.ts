@@ -3,6 +3,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { shanghaiToday } from '../../shared/domain/dates.ts';
 import { nationalCalendar } from '../../shared/domain/national-calendar.ts';
+import { DAILY_RUN_TIME } from '../../functions/manifest.ts';
 import { defaultStateDir } from './paths.ts';
 import { LocalSetupError } from './processes.ts';
 import { startLocalStack } from './stack.ts';
@@ -23,13 +24,17 @@ try {
   const coverage = nationalCalendar().coverage(shanghaiToday());
   if (coverage.warn) log(`calendar: ${coverage.message}`);
   // where the emulators are, for `npm run dlq` and other tools while this runs
-  writeFileSync(join(defaultStateDir, 'stack.json'), JSON.stringify({ sqsEndpoint: stack.sqsEndpoint, queues: Object.fromEntries(stack.queues) }, null, 2));
+  writeFileSync(
+    join(defaultStateDir, 'stack.json'),
+    JSON.stringify({ sqsEndpoint: stack.sqsEndpoint, dynamoEndpoint: stack.dynamoEndpoint, tableName: stack.tableName, queues: Object.fromEntries(stack.queues) }, null, 2),
+  );
   console.log(`
 Beian is running locally (started in ${((Date.now() - started) / 1000).toFixed(1)} s)
   API             ${api}/v1          API document: ${api}/v1/openapi.json
   DynamoDB Local  ${stack.dynamoEndpoint}   table ${stack.tableName}, data in ${relative(process.cwd(), join(defaultStateDir, 'dynamodb')) || '.'}
   SQS emulator    ${stack.sqsEndpoint}   queues ${[...stack.queues.keys()].map((q) => `${q} (+ ${q}-dlq)`).join(', ')}; \`npm run -s dlq -- list\`
   Mail viewer     ${stack.sesEndpoint}   sent mail as JSON: ${stack.sesEndpoint}/store
+  Deadline sweep  daily at ${DAILY_RUN_TIME} Asia/Shanghai; now, as of any day: \`npm run -s sweep -- --as-of YYYY-MM-DD\`
   (queue and mail emulators keep their contents in memory only)
 
 Try it (in another terminal):

@@ -1,6 +1,7 @@
 /** Request bodies and query strings of the HTTP API. The OpenAPI document is generated from these. */
 import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
+import { DEFAULT_SUPERVISION } from '../domain/supervision.ts';
 import { email, entityId, isoDate, money } from './common.ts';
 import { decisionFactsShape, decisionFactIssues, hearingThreshold, majorReason } from './decision.ts';
 
@@ -14,6 +15,10 @@ export const jurisdictionBody = z.strictObject({
   filingPeriodWorkingDays: z._default(z.int().check(z.minimum(1), z.maximum(60)), 10),
   hearingThresholds: z._default(z.array(hearingThreshold).check(z.maxLength(100)), []),
   escalationEmails: z._default(z.array(email).check(z.maxLength(20)), []),
+  /** the amber reminder goes out this many working days before a deadline, and on the day itself */
+  reminderWorkingDaysBefore: z._default(z.int().check(z.minimum(1), z.maximum(20)), DEFAULT_SUPERVISION.reminderWorkingDaysBefore),
+  /** an overdue case is escalated to escalationEmails after this many working days */
+  escalationWorkingDaysOverdue: z._default(z.int().check(z.minimum(1), z.maximum(60)), DEFAULT_SUPERVISION.escalationWorkingDaysOverdue),
   extraOffDays: z._default(z.array(isoDate).check(z.maxLength(366)), []),
   extraWorkingDays: z._default(z.array(isoDate).check(z.maxLength(366)), []),
   /** prefix of filing numbers, e.g. 宝坻备 gives 宝坻备〔2026〕0001 */
@@ -60,7 +65,14 @@ const intString = (min: number, max: number) =>
     z.pipe(z.transform(Number), z.int().check(z.minimum(min, `must be at least ${min}`), z.maximum(max, `must be at most ${max}`))),
   );
 
-export const DECISION_STATUSES = ['AWAITING_FILING', 'NOT_REQUIRED', 'SUBMITTED', 'RECEIVED', 'INCOMPLETE'] as const;
+export const DECISION_STATUSES = ['AWAITING_FILING', 'NOT_REQUIRED', 'SUBMITTED', 'RECEIVED', 'INCOMPLETE', 'OVERDUE'] as const;
+
+export const lateExplanationBody = z.strictObject({
+  reason: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(500)),
+  /** the day the agency promises to file by */
+  promisedOn: isoDate,
+});
+export type LateExplanationBody = z.output<typeof lateExplanationBody>;
 
 export const listDecisionsQuery = z.strictObject({
   status: z.optional(z.enum(DECISION_STATUSES)),

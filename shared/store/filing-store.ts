@@ -13,10 +13,18 @@ import { type IdempotencyRecord, idempotencyPut, sleep, storedResponse, transact
 import { SUBMITTED_PARTITION, keys, openDueKeys } from './keys.ts';
 import type { DecisionRecord, DecisionStatus, FilingState } from './records.ts';
 
+/** RECEIPT: one filing; the others are digests of the daily sweep (many decisions, one mail). */
+export type NoticeKind = 'RECEIPT' | 'FILING_REMINDER' | 'FILING_OVERDUE' | 'ESCALATION' | 'WEEKLY_SUMMARY' | 'CALENDAR_WATCH';
+
 export interface Notice {
   id: string;
-  kind: 'RECEIPT';
-  decisionId: string;
+  kind: NoticeKind;
+  /** the decision a receipt is about */
+  decisionId?: string;
+  /** the decisions a digest lists */
+  decisionIds?: string[];
+  /** the jurisdiction a sweep notice belongs to */
+  jurisdictionId?: string;
   to: string[];
   subject: string;
   text: string;
@@ -32,7 +40,7 @@ export interface Notice {
 export type SubmitOutcome = Exclude<CreateOutcome, { kind: 'duplicate-case' }> | { kind: 'wrong-status'; status: DecisionStatus };
 export type ProcessOutcome = 'done' | 'stale';
 
-const OPEN_FOR_FILING: DecisionStatus[] = ['AWAITING_FILING', 'INCOMPLETE'];
+const OPEN_FOR_FILING: DecisionStatus[] = ['AWAITING_FILING', 'INCOMPLETE', 'OVERDUE'];
 const MAX_ATTEMPTS = 60;
 
 export class FilingStore {
@@ -55,7 +63,7 @@ export class FilingStore {
           Key: keys.decision(decision.id),
           UpdateExpression:
             'SET #status = :submitted, filing = :filing, updatedAt = :at, duePk = :duePk, dueSk = :dueSk, filingDueOn = :dueOn, dueProvisional = :provisional',
-          ConditionExpression: 'attribute_exists(pk) AND #status IN (:awaiting, :incomplete)',
+          ConditionExpression: 'attribute_exists(pk) AND #status IN (:awaiting, :incomplete, :overdue)',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':submitted': 'SUBMITTED',
@@ -67,6 +75,7 @@ export class FilingStore {
             ':provisional': deadline.dueProvisional,
             ':awaiting': OPEN_FOR_FILING[0],
             ':incomplete': OPEN_FOR_FILING[1],
+            ':overdue': OPEN_FOR_FILING[2],
           },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },

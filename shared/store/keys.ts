@@ -8,6 +8,14 @@ export const keys = {
   idempotency: (scope: string, key: string) => ({ pk: `IDEM#${scope}#${key}`, sk: 'IDEM' }),
   filingCounter: (jurisdictionId: string, year: number) => ({ pk: `COUNTER#${jurisdictionId}#${year}`, sk: 'COUNTER' }),
   notice: (id: string) => ({ pk: `NOTICE#${id}`, sk: 'NOTICE' }),
+  /** one line of a sweep digest: what the sweep of `day` did for one decision, until a digest notice lists it */
+  digestEntry: (jurisdictionId: string, day: string, kind: string, recipientKey: string, decisionId: string) => ({
+    pk: `DIGEST#${jurisdictionId}#${day}`,
+    sk: `${kind}#${recipientKey}#${decisionId}`,
+  }),
+  /** a jurisdiction's sweep bookkeeping: STATE, and one RUN#<runId> item per sweep in progress */
+  sweepState: (jurisdictionId: string) => ({ pk: `SWEEP#${jurisdictionId}`, sk: 'STATE' }),
+  sweepRun: (jurisdictionId: string, runId: string) => ({ pk: `SWEEP#${jurisdictionId}`, sk: `RUN#${runId}` }),
 };
 
 /**
@@ -34,6 +42,6 @@ export const decisionIndexKeys = (d: { agencyId: string; jurisdictionId: string;
     gsi3pk: 'DEC',
     gsi3sk: sk,
     // sparse: present only while a filing is awaited, so the deadline sweep reads only open items
-    ...(d.status === 'AWAITING_FILING' && d.filingDueOn && openDueKeys(d)),
+    ...((d.status === 'AWAITING_FILING' || d.status === 'INCOMPLETE' || d.status === 'OVERDUE') && d.filingDueOn && openDueKeys(d)),
   };
 };

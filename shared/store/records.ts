@@ -2,7 +2,9 @@ import type { FilingReason } from '../domain/classify.ts';
 import type { AgencyBody, DecisionBody, JurisdictionBody } from '../schemas/api.ts';
 import type { DocumentKind, FilingBody } from '../schemas/filing.ts';
 
-export interface JurisdictionRecord extends JurisdictionBody {
+/** Supervision settings are optional on a stored record: one written before they existed takes the defaults. */
+type SupervisionKeys = 'reminderWorkingDaysBefore' | 'escalationWorkingDaysOverdue';
+export interface JurisdictionRecord extends Omit<JurisdictionBody, SupervisionKeys>, Partial<Pick<JurisdictionBody, SupervisionKeys>> {
   jurisdictionId: string;
   createdAt: string;
   updatedAt: string;
@@ -17,8 +19,17 @@ export interface AgencyRecord extends AgencyBody {
 /**
  * AWAITING_FILING -> SUBMITTED (accepted, queued) -> RECEIVED (registered, numbered) or INCOMPLETE
  * (documents missing; resubmit -> SUBMITTED). NOT_REQUIRED decisions are recorded and never filed.
+ * AWAITING_FILING or INCOMPLETE -> OVERDUE when the daily sweep finds the deadline passed; an overdue
+ * decision can still be filed (late, with a reason).
  */
-export type DecisionStatus = 'AWAITING_FILING' | 'NOT_REQUIRED' | 'SUBMITTED' | 'RECEIVED' | 'INCOMPLETE';
+export type DecisionStatus = 'AWAITING_FILING' | 'NOT_REQUIRED' | 'SUBMITTED' | 'RECEIVED' | 'INCOMPLETE' | 'OVERDUE';
+
+/** An agency's explanation of a deadline it will miss or has missed (like SEC Form 12b-25). */
+export interface LateExplanation {
+  reason: string;
+  promisedOn: string;
+  explainedAt: string;
+}
 
 export interface FilingState extends FilingBody {
   submissionId: string;
@@ -47,6 +58,11 @@ export interface DecisionRecord extends DecisionBody {
   filingDueOn: string | null;
   dueProvisional: boolean;
   filing?: FilingState;
+  /** OVERDUE: the day after the deadline */
+  overdueSince?: string;
+  /** the day the case was escalated to the jurisdiction's escalation addresses */
+  escalatedOn?: string;
+  lateExplanation?: LateExplanation;
   createdAt: string;
   updatedAt: string;
 }

@@ -11,6 +11,8 @@
  * - idempotency       IDEM#<scope>#<key> / IDEM           request hash + stored response, expires via TTL
  * - filing counter    COUNTER#<jurisdictionId>#<year> / COUNTER
  * - notice (outbox)   NOTICE#<id> / NOTICE                 written with the change it reports; sent from the stream
+ * - digest entry      DIGEST#<jurisdictionId>#<day> / <kind>#<recipient>#<decisionId>   a sweep's line for a digest; expires
+ * - sweep state       SWEEP#<jurisdictionId> / STATE, RUN#<runId>                      last completed day, runs in progress
  */
 export const tableDefinition = {
   partitionKey: 'pk',

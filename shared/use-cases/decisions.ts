@@ -6,6 +6,7 @@ import { ValidationError, conflict, forbidden, notFound, unprocessable } from '.
 import type { DecisionBody, ListDecisionsQuery } from '../schemas/api.ts';
 import type { DecisionQuery } from '../store/beian-store.ts';
 import type { DecisionRecord, IdempotentResponse } from '../store/records.ts';
+import { AWAITED_STATUSES, workingDaysOverdue } from '../domain/supervision.ts';
 import { replayStored, requestHash } from './idempotency.ts';
 import type { Deps } from './deps.ts';
 
@@ -115,4 +116,14 @@ export async function listDecisions(deps: Deps, caller: Caller, q: ListDecisions
     ...(jurisdictionFilter && { jurisdictionId: jurisdictionFilter }),
   });
   return { items: page.items, nextCursor: page.lastKey ? deps.cursors.encode(page.lastKey, boundTo) : null };
+}
+
+/** A decision as the API shows it: with `workingDaysOverdue`, counted today, while its filing is awaited past the deadline. */
+export type DecisionView = DecisionRecord & { workingDaysOverdue?: number };
+
+export async function presentDecision(deps: Deps, d: DecisionRecord): Promise<DecisionView> {
+  const today = shanghaiDate(deps.now());
+  if (!d.filingDueOn || today <= d.filingDueOn || !(AWAITED_STATUSES as readonly string[]).includes(d.status)) return d;
+  const calendar = deps.calendarFor(await deps.rules.get(d.jurisdictionId));
+  return { ...d, workingDaysOverdue: workingDaysOverdue(d.filingDueOn, today, calendar) };
 }

@@ -68,7 +68,7 @@ export async function submitFiling(
     if (stored) return replay(stored, hash);
     throw wrongStatus(decision.id, status);
   };
-  if (decision.status !== 'AWAITING_FILING' && decision.status !== 'INCOMPLETE') return replayIfRetry(decision.status);
+  if (decision.status !== 'AWAITING_FILING' && decision.status !== 'INCOMPLETE' && decision.status !== 'OVERDUE') return replayIfRetry(decision.status);
   const now = deps.now();
   const filedOn = shanghaiDate(now);
   const jurisdiction = await deps.rules.get(decision.jurisdictionId);

@@ -42,7 +42,12 @@ export async function deliverNotice(deps: NoticeDeps, noticeId: string): Promise
 async function sendClaimed(deps: NoticeDeps, notice: Notice): Promise<'sent' | 'none'> {
   const noticeId = notice.id;
   if (!notice.to.length) {
-    deps.log('WARN', 'notice has no recipient: the agency has no contact emails', { noticeId, decisionId: notice.decisionId });
+    deps.log('WARN', 'notice has no recipient: no address is registered for it (agency contactEmails, jurisdiction escalationEmails, or the operators\' OPERATOR_EMAILS)', {
+      noticeId,
+      kind: notice.kind,
+      ...(notice.decisionId && { decisionId: notice.decisionId }),
+      ...(notice.jurisdictionId && { jurisdictionId: notice.jurisdictionId }),
+    });
     await deps.filings.markNoticeSent(noticeId, 'NO_RECIPIENT', deps.now().toISOString());
     return 'none';
   }

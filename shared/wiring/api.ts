@@ -4,11 +4,12 @@ import { CursorCodec } from '../http/cursor.ts';
 import { log } from '../log.ts';
 import { sqsFilingQueue } from '../queue/filing-queue.ts';
 import { calendarCache, rulesCache } from '../use-cases/deps.ts';
-import type { FilingDeps } from '../use-cases/filings.ts';
+import type { ApiDeps } from '../../functions/api/routes.ts';
+import { SupervisionStore } from '../store/supervision-store.ts';
 import { storage } from './storage.ts';
 
-export function apiDeps(): FilingDeps {
-  const { store, filings } = storage();
+export function apiDeps(): ApiDeps {
+  const { store, filings, db, tableName } = storage();
   return {
     store,
     filings,
@@ -19,5 +20,6 @@ export function apiDeps(): FilingDeps {
     log,
     cursors: new CursorCodec(cursorSecret()),
     queue: sqsFilingQueue(filingsQueueConfig()),
+    sweeps: new SupervisionStore(db, tableName),
   };
 }

@@ -9,5 +9,5 @@ import { FilingStore } from '../store/filing-store.ts';
 export function storage() {
   const config = storeConfigFromEnv();
   const db = createDocumentClient(config);
-  return { store: new BeianStore(db, config.tableName), filings: new FilingStore(db, config.tableName) };
+  return { db, tableName: config.tableName, store: new BeianStore(db, config.tableName), filings: new FilingStore(db, config.tableName) };
 }

@@ -1,0 +1,97 @@
+/**
+ * Deadline supervision as plain rules: what the daily sweep does with one open filing obligation on a
+ * given day. Reminder (amber): `reminderWorkingDaysBefore` working days before the due date and on the
+ * due day, on working days only. Overdue (red): on the first sweep after the due date. Escalation: once,
+ * when `escalationWorkingDaysOverdue` working days have passed. Weekly summary: the first working day of
+ * each week. Nothing here knows of DynamoDB, mail or Lambda.
+ */
+import type { WorkingCalendar } from './calendar.ts';
+import { type IsoDate, formatDayNumber, parseIsoDate, weekdayOf } from './dates.ts';
+
+export interface SupervisionSettings {
+  reminderWorkingDaysBefore: number;
+  escalationWorkingDaysOverdue: number;
+}
+
+export const DEFAULT_SUPERVISION: SupervisionSettings = { reminderWorkingDaysBefore: 3, escalationWorkingDaysOverdue: 5 };
+
+/** Statuses in which a filing is still awaited: the sweep's work list. */
+export const AWAITED_STATUSES = ['AWAITING_FILING', 'INCOMPLETE', 'OVERDUE'] as const;
+export type AwaitedStatus = (typeof AWAITED_STATUSES)[number];
+
+export interface OpenObligation {
+  status: AwaitedStatus;
+  filingDueOn: IsoDate;
+  /** the day the escalation notice was written, once it was */
+  escalatedOn?: IsoDate | undefined;
+}
+
+export interface SweepPlan {
+  /** remind today: working days left until the due date (0 = due today) */
+  remind?: { workingDaysLeft: number };
+  /** flag as overdue now (it is not yet): overdue since the day after the due date */
+  flagOverdue?: { overdueSince: IsoDate };
+  /** escalate now to the jurisdiction's escalation addresses */
+  escalate?: true;
+  /** set when the due date has passed */
+  workingDaysOverdue?: number;
+}
+
+export const addDays = (date: IsoDate, n: number): IsoDate => formatDayNumber(parseIsoDate(date) + n);
+
+/** Working days overdue on `day`: working days after the due date up to and including `day` (0 when not past). */
+export function workingDaysOverdue(filingDueOn: IsoDate, day: IsoDate, calendar: WorkingCalendar): number {
+  return day > filingDueOn ? calendar.workingDaysBetween(filingDueOn, day).days : 0;
+}
+
+/**
+ * The last due date the sweep of `day` must read: on a working day the end of the reminder window, on
+ * other days the day before (only what is overdue; no reminders go out).
+ */
+export function sweepWindowEnd(day: IsoDate, settings: SupervisionSettings, calendar: WorkingCalendar): IsoDate {
+  if (!calendar.isWorkingDay(day).working) return addDays(day, -1);
+  return calendar.addWorkingDays(day, settings.reminderWorkingDaysBefore).date;
+}
+
+/** What the sweep of `day` does with one open obligation. A missed day is caught up: flags and escalations, never late reminders. */
+export function planObligation(o: OpenObligation, day: IsoDate, settings: SupervisionSettings, calendar: WorkingCalendar): SweepPlan {
+  if (o.filingDueOn >= day) {
+    if (!calendar.isWorkingDay(day).working) return {};
+    const left = calendar.workingDaysBetween(day, o.filingDueOn).days;
+    return left === 0 || left === settings.reminderWorkingDaysBefore ? { remind: { workingDaysLeft: left } } : {};
+  }
+  const overdue = workingDaysOverdue(o.filingDueOn, day, calendar);
+  return {
+    workingDaysOverdue: overdue,
+    ...(o.status !== 'OVERDUE' && { flagOverdue: { overdueSince: addDays(o.filingDueOn, 1) } }),
+    ...(!o.escalatedOn && overdue >= settings.escalationWorkingDaysOverdue && { escalate: true as const }),
+  };
+}
+
+/** Monday of the ISO week of `day`. */
+export function weekOf(day: IsoDate): IsoDate {
+  const n = parseIsoDate(day);
+  return formatDayNumber(n - ((weekdayOf(n) + 6) % 7));
+}
+
+/** The first working day of the week of `day`, if the week has one. */
+export function firstWorkingDayOfWeek(day: IsoDate, calendar: WorkingCalendar): IsoDate | undefined {
+  const monday = weekOf(day);
+  for (let i = 0; i < 7; i++) {
+    const d = addDays(monday, i);
+    if (calendar.isWorkingDay(d).working) return d;
+  }
+  return undefined;
+}
+
+/**
+ * The week whose summary the sweep of `day` sends, if any: on the week's first working day, or on a
+ * later working day of that week when no sweep completed on or after the first one (a missed day).
+ */
+export function weeklySummaryWeek(day: IsoDate, lastCompletedOn: IsoDate | undefined, calendar: WorkingCalendar): IsoDate | undefined {
+  if (!calendar.isWorkingDay(day).working) return undefined;
+  const first = firstWorkingDayOfWeek(day, calendar);
+  if (!first || first > day) return undefined;
+  if (first === day || !lastCompletedOn || lastCompletedOn < first) return weekOf(day);
+  return undefined;
+}

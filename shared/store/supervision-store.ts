@@ -1,0 +1,285 @@
+/**
+ * The daily sweep's writes. Each is conditional, so a sweep run twice, two sweeps at once, or a rerun
+ * after a crash change nothing twice:
+ * - a reminder is a digest entry whose key names the day, the kind and the decision (written once);
+ * - the overdue flag is the decision's status change, only from the status the sweep read, in one
+ *   transaction with its digest entry (a filing that lands first wins; then there is no entry);
+ * - an escalation sets `escalatedOn` once, in one transaction with its entry;
+ * - a digest notice is written PENDING in one transaction with the marking of every entry it lists,
+ *   each only if not listed yet: an entry is in exactly one digest;
+ * - the weekly summary and the calendar watch are notices with deterministic ids, put only if absent.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand, type QueryCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { strip } from './beian-store.ts';
+import type { Notice } from './filing-store.ts';
+import { keys, openDueKeys } from './keys.ts';
+import type { DecisionRecord, LateExplanation } from './records.ts';
+import { transact } from './transactions.ts';
+
+export type DigestEntryKind = 'FILING_REMINDER' | 'FILING_OVERDUE' | 'ESCALATION';
+
+/** One line of a digest, as the sweep wrote it. */
+export interface DigestEntry {
+  jurisdictionId: string;
+  /** the sweep day it belongs to */
+  day: string;
+  kind: DigestEntryKind;
+  /** the agency (reminders, overdue) or the jurisdiction (escalations) whose addresses get the digest */
+  recipientKey: string;
+  decisionId: string;
+  caseNumber: string;
+  agencyId: string;
+  decidedOn: string;
+  filingDueOn: string;
+  dueProvisional: boolean;
+  workingDaysLeft?: number;
+  workingDaysOverdue?: number;
+  lateExplanation?: LateExplanation;
+  /** the digest notice that lists it, once one does */
+  digestId?: string;
+}
+
+export interface SweepRun {
+  runId: string;
+  day: string;
+}
+
+export interface SweepState {
+  lastCompletedOn?: string;
+  /** the holiday years loaded when the last sweep completed: a new one makes provisional dates final */
+  calendarYears?: number[];
+  /** sweeps begun and not completed (crashed, or running now) */
+  runs: SweepRun[];
+}
+
+/** Digest entries are kept this long after their day, then removed by TTL. */
+const ENTRY_TTL_DAYS = 90;
+
+const entryKey = (e: Pick<DigestEntry, 'jurisdictionId' | 'day' | 'kind' | 'recipientKey' | 'decisionId'>) =>
+  keys.digestEntry(e.jurisdictionId, e.day, e.kind, e.recipientKey, e.decisionId);
+
+export class SupervisionStore {
+  /** read capacity consumed by this store's reads so far (ReturnConsumedCapacity), for tests and the benchmark */
+  readUnits = 0;
+
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    readonly tableName: string,
+  ) {}
+
+  /** Open obligations of a jurisdiction due on or before `upTo`, page by page, oldest due first. */
+  async *openDue(jurisdictionId: string, upTo: string): AsyncGenerator<DecisionRecord[]> {
+    yield* this.pages({
+      TableName: this.tableName,
+      IndexName: 'due',
+      KeyConditionExpression: 'duePk = :pk AND dueSk <= :upTo',
+      ExpressionAttributeValues: { ':pk': openDueKeys({ jurisdictionId, filingDueOn: '', id: '' }).duePk, ':upTo': `${upTo}#\uffff` },
+    });
+  }
+
+  /** Open obligations whose stored due date in `year` is provisional. */
+  async *provisionalDueIn(jurisdictionId: string, year: number): AsyncGenerator<DecisionRecord[]> {
+    yield* this.pages({
+      TableName: this.tableName,
+      IndexName: 'due',
+      KeyConditionExpression: 'duePk = :pk AND dueSk BETWEEN :from AND :to',
+      FilterExpression: 'dueProvisional = :true',
+      ExpressionAttributeValues: {
+        ':pk': openDueKeys({ jurisdictionId, filingDueOn: '', id: '' }).duePk,
+        ':from': `${year}-01-01`,
+        ':to': `${year}-12-31#\uffff`,
+        ':true': true,
+      },
+    });
+  }
+
+  /** Stores a recomputed due date (and moves the index entry), unless the decision changed meanwhile. */
+  async correctDue(d: DecisionRecord, due: { filingDueOn: string; dueProvisional: boolean }, at: string): Promise<boolean> {
+    const index = openDueKeys({ ...d, filingDueOn: due.filingDueOn });
+    return this.update({
+      Key: keys.decision(d.id),
+      UpdateExpression: 'SET filingDueOn = :due, dueProvisional = :prov, dueSk = :dueSk, updatedAt = :at',
+      ConditionExpression: '#status = :seen AND filingDueOn = :old',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':due': due.filingDueOn, ':prov': due.dueProvisional, ':dueSk': index.dueSk, ':at': at, ':seen': d.status, ':old': d.filingDueOn },
+    });
+  }
+
+  /** A reminder: its entry, once per day, kind and decision. */
+  async writeEntry(entry: DigestEntry): Promise<boolean> {
+    try {
+      await this.db.send(new PutCommand({ TableName: this.tableName, Item: this.entryItem(entry), ConditionExpression: 'attribute_not_exists(pk)' }));
+      return true;
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) return false;
+      throw e;
+    }
+  }
+
+  /** OVERDUE from the status the sweep read (nothing else changed meanwhile), with its digest entry. */
+  async flagOverdue(d: DecisionRecord, overdueSince: string, entry: DigestEntry, at: string): Promise<boolean> {
+    const result = await transact(this.db, [
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.decision(d.id),
+          UpdateExpression: 'SET #status = :overdue, overdueSince = :since, updatedAt = :at',
+          ConditionExpression: '#status = :seen AND filingDueOn = :due',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':overdue': 'OVERDUE', ':since': overdueSince, ':at': at, ':seen': d.status, ':due': d.filingDueOn },
+        },
+      },
+      { Put: { TableName: this.tableName, Item: this.entryItem(entry), ConditionExpression: 'attribute_not_exists(pk)' } },
+    ]);
+    return result.ok;
+  }
+
+  /** Marks the overdue decision escalated (once), with its digest entry. */
+  async escalate(d: DecisionRecord, day: string, entry: DigestEntry, at: string): Promise<boolean> {
+    const result = await transact(this.db, [
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.decision(d.id),
+          UpdateExpression: 'SET escalatedOn = :day, updatedAt = :at',
+          ConditionExpression: '#status = :overdue AND attribute_not_exists(escalatedOn)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':overdue': 'OVERDUE', ':day': day, ':at': at },
+        },
+      },
+      { Put: { TableName: this.tableName, Item: this.entryItem(entry), ConditionExpression: 'attribute_not_exists(pk)' } },
+    ]);
+    return result.ok;
+  }
+
+  /** Entries of a jurisdiction's sweep day that no digest lists yet (after a sweep that did not complete). */
+  async undigestedEntries(jurisdictionId: string, day: string): Promise<DigestEntry[]> {
+    const entries: DigestEntry[] = [];
+    for await (const page of this.pages<DigestEntry>({
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      FilterExpression: 'attribute_not_exists(digestId)',
+      ExpressionAttributeValues: { ':pk': keys.digestEntry(jurisdictionId, day, '', '', '').pk },
+      ConsistentRead: true,
+    })) {
+      entries.push(...page);
+    }
+    return entries;
+  }
+
+  /**
+   * Writes a digest notice and marks the entries it lists, all or nothing. Returns the entries another
+   * sweep listed first (then nothing was written: list the rest in a digest of their own).
+   */
+  async writeDigest(notice: Notice, entries: readonly DigestEntry[]): Promise<{ ok: true } | { ok: false; taken: DigestEntry[] }> {
+    if (entries.length > 99) throw new RangeError('a digest transaction lists at most 99 entries');
+    const result = await transact(this.db, [
+      { Put: { TableName: this.tableName, Item: { ...keys.notice(notice.id), ...notice }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      ...entries.map((e) => ({
+        Update: {
+          TableName: this.tableName,
+          Key: entryKey(e),
+          UpdateExpression: 'SET digestId = :id',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(digestId)',
+          ExpressionAttributeValues: { ':id': notice.id },
+        },
+      })),
+    ]);
+    if (result.ok) return { ok: true };
+    const noticeTaken = result.reasons[0]?.Code === 'ConditionalCheckFailed';
+    return { ok: false, taken: entries.filter((_, i) => noticeTaken || result.reasons[i + 1]?.Code === 'ConditionalCheckFailed') };
+  }
+
+  /** A notice with a deterministic id (one per week, one per day), written only if absent. */
+  async putNoticeOnce(notice: Notice): Promise<boolean> {
+    try {
+      await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.notice(notice.id), ...notice }, ConditionExpression: 'attribute_not_exists(pk)' }));
+      return true;
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) return false;
+      throw e;
+    }
+  }
+
+  /** Records that a sweep begins, and returns the state with every other sweep begun and not completed. */
+  async beginRun(jurisdictionId: string, run: SweepRun, startedAt: string): Promise<SweepState> {
+    const items: Record<string, unknown>[] = [];
+    for await (const page of this.pages<Record<string, unknown>>(
+      { TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.sweepState(jurisdictionId).pk }, ConsistentRead: true },
+      false,
+    )) {
+      items.push(...page);
+    }
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.sweepRun(jurisdictionId, run.runId), ...run, startedAt } }));
+    const state = items.find((i) => i.sk === 'STATE') as (SweepState & { sk: string }) | undefined;
+    return {
+      ...(state?.lastCompletedOn && { lastCompletedOn: state.lastCompletedOn }),
+      ...(state?.calendarYears && { calendarYears: state.calendarYears }),
+      runs: items.filter((i) => String(i.sk).startsWith('RUN#')).map((i) => ({ runId: String(i.runId), day: String(i.day) })),
+    };
+  }
+
+  /** The sweep completed: forget it and the runs it recovered; remember the day and the calendar years. */
+  async endRun(jurisdictionId: string, run: SweepRun, recovered: readonly SweepRun[], calendarYears: readonly number[], at: string): Promise<void> {
+    await this.update({
+      Key: keys.sweepState(jurisdictionId),
+      UpdateExpression: 'SET lastCompletedOn = :day, calendarYears = :years, updatedAt = :at',
+      // a later day's sweep that completed first keeps its day
+      ConditionExpression: 'attribute_not_exists(lastCompletedOn) OR lastCompletedOn <= :day',
+      ExpressionAttributeValues: { ':day': run.day, ':years': [...calendarYears], ':at': at },
+    });
+    await transact(
+      this.db,
+      [run, ...recovered].map((r) => ({ Delete: { TableName: this.tableName, Key: keys.sweepRun(jurisdictionId, r.runId) } })),
+    );
+  }
+
+  /** Stores an agency's late explanation while the decision is in one of `statuses`. */
+  async explainLate(decisionId: string, statuses: readonly string[], explanation: LateExplanation): Promise<DecisionRecord | undefined> {
+    const names = Object.fromEntries(statuses.map((s, i) => [`:s${i}`, s]));
+    try {
+      const out = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.decision(decisionId),
+          UpdateExpression: 'SET lateExplanation = :explanation, updatedAt = :at',
+          ConditionExpression: `#status IN (${Object.keys(names).join(', ')})`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':explanation': explanation, ':at': explanation.explainedAt, ...names },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return strip<DecisionRecord>(out.Attributes);
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) return undefined;
+      throw e;
+    }
+  }
+
+  private entryItem(entry: DigestEntry) {
+    const expiresAt = Math.floor(Date.parse(`${entry.day}T00:00:00+08:00`) / 1000) + ENTRY_TTL_DAYS * 86_400;
+    return { ...entryKey(entry), ...entry, expiresAt };
+  }
+
+  private async update(input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName'>): Promise<boolean> {
+    try {
+      await this.db.send(new UpdateCommand({ TableName: this.tableName, ...input }));
+      return true;
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) return false;
+      throw e;
+    }
+  }
+
+  private async *pages<T = DecisionRecord>(input: QueryCommandInput, stripKeys = true): AsyncGenerator<T[]> {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(new QueryCommand({ ...input, ReturnConsumedCapacity: 'TOTAL', ...(startKey && { ExclusiveStartKey: startKey }) }));
+      this.readUnits += out.ConsumedCapacity?.CapacityUnits ?? 0;
+      const items = out.Items ?? [];
+      if (items.length) yield items.map((i) => (stripKeys ? strip<T>(i)! : (i as T)));
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+  }
+}
