@@ -90,6 +90,8 @@ export async function benchBundles() {
       AWS_LAMBDA_LOG_LEVEL: 'WARN',
       // the functions' other bindings; no request in this benchmark reaches the queue or the mail
       FILINGS_QUEUE_URL: 'http://127.0.0.1:9/000000000000/filings',
+      SWEEPS_QUEUE_URL: 'http://127.0.0.1:9/000000000000/sweeps',
+      OPERATOR_EMAILS: 'ops@example.org',
       SQS_ENDPOINT: 'http://127.0.0.1:9',
       MAIL_FROM: 'beian@example.gov.cn',
       SES_ENDPOINT: 'http://127.0.0.1:9',
