@@ -96,10 +96,13 @@ export async function sweepJurisdiction(deps: SweepDeps, jurisdictionId: string,
   const entries: DigestEntry[] = [];
   const overdue: DigestItem[] = [];
 
-  // a provisional due date is final once its year is loaded: correct the ones a newly loaded year covers
+  // A provisional due date is final once its year is loaded: correct the ones a newly loaded year covers
+  // (a one-off read of that year's open items). The very first sweep only records the years: the items
+  // it reads are corrected as they come into the window, before anything is decided on them.
   const loadedYears = calendar.loadedYears();
   const thisYear = yearOf(parseIsoDate(day));
-  for (const year of loadedYears.filter((y) => y >= thisYear - 1 && !(state.calendarYears ?? []).includes(y))) {
+  const newlyLoaded = state.calendarYears ? loadedYears.filter((y) => y >= thisYear - 1 && !state.calendarYears!.includes(y)) : [];
+  for (const year of newlyLoaded) {
     for await (const page of deps.sweeps.provisionalDueIn(jurisdictionId, year)) {
       for (const d of page) if (await correctProvisional(deps, d, jurisdiction, calendar, at())) report.dueDatesCorrected++;
     }
