@@ -52,7 +52,7 @@ export interface LocalStack {
   /** the functions reach SQS through this; switch it off to make the queue unreachable for them */
   sqsFault: FaultProxy;
   /** runs a scheduled function now, as its timer would */
-  runSchedule: (name: string) => Promise<unknown>;
+  runSchedule: (name: string, event?: Record<string, unknown>) => Promise<unknown>;
   stop: () => Promise<void>;
 }
 
@@ -173,10 +173,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       }
     }
     stoppers.push(async () => poller.destroy());
-    const runSchedule = async (name: string) => {
+    const runSchedule = async (name: string, event: Record<string, unknown> = {}) => {
       const handler = scheduled.get(name);
       if (!handler) throw new Error(`no scheduled function ${name}`);
-      return handler({ source: 'local.schedule' }, {});
+      return handler({ source: 'local.schedule', ...event }, {});
     };
     return {
       apiUrl: `http://127.0.0.1:${port}`,
