@@ -3,7 +3,7 @@
  * made around the Mid-Autumn and National Day holidays (25-27 Sep and 1-7 Oct off; Sun 20 Sep and Sat
  * 10 Oct are make-up working days). Expected days are counted by hand below, not by the code under test.
  */
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { expectProblem, expectStatus, requiredDecision, useFilingStack, uid } from './filing-harness.ts';
 import { SUBJECT, days, dayOf, kindOf, listed, settledMails, sweep } from './supervision-harness.ts';
 import { shanghaiToday } from '../../shared/domain/dates.ts';
@@ -254,4 +254,76 @@ test('the scheduled start fans out one sweep per jurisdiction through the sweeps
   const [mail] = await settledMails(e2e, a.contactEmails, 1);
   expect(mail!.subject.startsWith(SUBJECT.overdue)).toBe(true);
   await e2e.waitQueueEmpty(e2e.stack.queues.get('sweeps')!.url);
+});
+
+describe('provisional deadlines and the calendar watch', () => {
+  test('a deadline in a year whose schedule is not loaded is provisional in the notice, and corrected when the year is loaded', async () => {
+    const { nationalCalendar } = await import('../../shared/domain/national-calendar.ts');
+    const { nationalYearFiles } = await import('../../shared/domain/holiday-cn/index.ts');
+    const { WorkingCalendar } = await import('../../shared/domain/calendar.ts');
+    const { addDays } = await import('../../shared/domain/supervision.ts');
+    const { sweepDeps } = await import('./supervision-harness.ts');
+    const bundled = nationalCalendar();
+    const year = Math.max(...bundled.loadedYears()) + 1;
+    const a = await e2e.setup();
+    // late in December, the deadline reaches into the year whose notice is not out yet
+    const decidedOn = `${year - 1}-12-24`;
+    const provisional = bundled.addWorkingDays(decidedOn, 10);
+    expect(provisional.provisional).toBe(true);
+    const deps = sweepDeps();
+    const id = crypto.randomUUID();
+    const at = new Date().toISOString();
+    // stored as the API stores it (the API itself refuses a decision dated after today)
+    await (deps as any).store.createDecision({
+      ...requiredDecision({ decidedOn }), id, agencyId: a.agencyId, jurisdictionId: a.jurisdictionId, status: 'AWAITING_FILING',
+      filingRequired: true, filingReasons: [{ code: 'REVOKE_PERMIT', text: '吊销许可证件' }], filingDueOn: provisional.date, dueProvisional: true, createdAt: at, updatedAt: at,
+    });
+    const onDueDay = await sweep(a.jurisdictionId, provisional.date, deps);
+    expect(onDueDay.reminders).toBe(1);
+    const [reminder] = await settledMails(e2e, a.contactEmails, 1);
+    expect(reminder!.body.text).toContain('暂定');
+
+    // the year's notice is loaded (test data: New Year 1-3 Jan off, and 4-5 Jan as extra holidays)
+    const testYear = { year, papers: [], days: ['01', '02', '03', '04', '05'].map((d) => ({ name: '元旦', date: `${year}-01-${d}`, isOffDay: true })) };
+    const files = [...nationalYearFiles.filter((f) => (f.content as { year: number }).year !== year), { fileName: `${year}.json`, content: testYear }];
+    const loaded = WorkingCalendar.fromYearFiles(files);
+    const corrected = loaded.addWorkingDays(decidedOn, 10);
+    expect(corrected.provisional).toBe(false);
+    expect(corrected.date > provisional.date).toBe(true);
+    const withYear = { ...deps, calendarFor: () => loaded };
+    // the day after the provisional deadline is not past the real one: corrected, not flagged
+    const next = await sweep(a.jurisdictionId, addDays(provisional.date, 1), withYear);
+    expect(next).toMatchObject({ dueDatesCorrected: 1, overdueFlagged: 0 });
+    expect(await e2e.get(a.token, id)).toMatchObject({ status: 'AWAITING_FILING', filingDueOn: corrected.date, dueProvisional: false });
+    // the due index follows the corrected date: its reminder comes on the real due day, no longer provisional
+    expect((await sweep(a.jurisdictionId, corrected.date, withYear)).reminders).toBe(1);
+    const mails = await settledMails(e2e, a.contactEmails, 2);
+    const last = mails.find((m) => dayOf(m) === corrected.date)!;
+    expect(last.body.text).not.toContain('暂定');
+    expect((await sweep(a.jurisdictionId, addDays(corrected.date, 1), withYear)).overdueFlagged).toBe(1);
+  });
+
+  test('from 15 November, while next year is missing, operators get one calendar warning a day; with no address it is recorded NO_RECIPIENT', async () => {
+    const { nationalCalendar } = await import('../../shared/domain/national-calendar.ts');
+    const { calendarWatch } = await import('../../shared/use-cases/supervision.ts');
+    const { sweepDeps } = await import('./supervision-harness.ts');
+    const lastLoaded = Math.max(...nationalCalendar().loadedYears());
+    const ops = `${uid('ops')}@example.org`;
+    const deps = { ...sweepDeps(), operatorEmails: [ops] };
+    expect(await calendarWatch(deps, `${lastLoaded}-11-14`)).toBe('not-needed');
+    expect(await calendarWatch(deps, `${lastLoaded}-11-15`)).toBe('written');
+    expect(await calendarWatch(deps, `${lastLoaded}-11-15`)).toBe('exists');
+    const [mail] = await settledMails(e2e, [ops], 1);
+    expect(mail!.subject).toContain(SUBJECT.calendar);
+    expect(mail!.body.text).toContain(String(lastLoaded + 1));
+    expect(mail!.body.text).toContain('npm run calendar -- add');
+    // the local stack runs without OPERATOR_EMAILS: the scheduled start writes the notice, nobody to send to
+    const started = (await e2e.stack.runSchedule('sweep-deadlines', { day: `${lastLoaded}-11-16` })) as { calendarWatch: string };
+    expect(started.calendarWatch).toBe('written');
+    const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
+    await vi.waitFor(async () => {
+      const out = await (deps as any).store.db.send(new GetCommand({ TableName: e2e.stack.tableName, Key: { pk: `NOTICE#calendar-watch#${lastLoaded}-11-16`, sk: 'NOTICE' } }));
+      expect(out.Item?.status).toBe('NO_RECIPIENT');
+    }, { timeout: 20_000, interval: 200 });
+  });
 });
