@@ -5,6 +5,7 @@
  * a numeric string.
  */
 import { z } from 'zod';
+import { DAILY_RUN_TIME } from '../functions/manifest.ts';
 
 /** The retention periods CloudWatch Logs accepts. */
 export const LOG_RETENTION_DAYS = [
@@ -78,8 +79,8 @@ export const configSchema = z
     )
       .refine(unique, { error: 'must not repeat an origin' })
       .default([]),
-    /** Local time in Asia/Shanghai at which daily jobs (a schedule of every 1440 minutes) run. */
-    dailyRunTime: z.string().regex(HH_MM, 'must be HH:MM, 24-hour, Asia/Shanghai local time, e.g. "08:30"').default('08:30'),
+    /** Local time in Asia/Shanghai at which daily jobs (a schedule of every DAILY minutes, e.g. the deadline sweep) run. */
+    dailyRunTime: z.string().regex(HH_MM, 'must be HH:MM, 24-hour, Asia/Shanghai local time, e.g. "08:30"').default(DAILY_RUN_TIME),
     /** One OAuth client-credentials app client per agency id listed here. */
     agencyClients: list(z.string().regex(AGENCY_ID, 'each agency id must be 2-64 characters of a-z, 0-9 and "-"'))
       .refine(unique, { error: 'must not repeat an agency id' })
@@ -106,6 +107,11 @@ export const configSchema = z
       .default(['http://localhost:8765/callback']),
     /** Addresses subscribed to the alarm topic (each must confirm the subscription mail). */
     alarmEmails: list(z.email({ error: 'each entry must be an email address' })).default([]),
+    /**
+     * The operators' addresses: they get the daily calendar-watch notice (next year's holiday schedule is
+     * missing) through the outbox. Functions whose manifest needs say operatorEmails get them as OPERATOR_EMAILS.
+     */
+    operatorEmails: list(z.email({ error: 'each entry must be an email address' })).default([]),
   })
   .transform((c) => ({ ...c, authDomainPrefix: c.authDomainPrefix ?? `beian-${c.stage}` }));
 

@@ -7,7 +7,7 @@ import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { CorsHttpMethod, HttpApi, HttpMethod, HttpNoneAuthorizer, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, type IMetric, MathExpression, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
@@ -21,7 +21,7 @@ import { type IScheduleTarget, Schedule, ScheduleExpression } from 'aws-cdk-lib/
 import { ScheduleTargetBase, type ScheduleTargetBaseProps } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import type { FunctionSpec, HttpRoute, QueueName, Trigger } from '../functions/manifest.ts';
+import { DAILY, type FunctionSpec, type HttpRoute, type QueueName, type Trigger } from '../functions/manifest.ts';
 import type { BeianConfig } from './config.ts';
 import { BeianFunction, type MailBinding } from './constructs/beian-function.ts';
 import type { QueuePair } from './stateful-stack.ts';
@@ -29,8 +29,18 @@ import type { QueuePair } from './stateful-stack.ts';
 /** Stage-wide throttling of the HTTP API (requests per second, and the burst above it). */
 export const API_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
 
-/** A schedule of this many minutes runs once a day, at `dailyRunTime` (Asia/Shanghai). */
-export const DAILY = 24 * 60;
+/**
+ * The heartbeat of the daily deadline sweep. The function `emittedBy` writes, each time it completes the
+ * sweep of one jurisdiction, an embedded-metric-format log line: namespace `namespace`, metric `metricName`
+ * (value 1, unit Count) with the one dimension `dimension` = the stage (env STAGE). An alarm fires when no
+ * sweep completed during the last day.
+ */
+export const SWEEP_HEARTBEAT = {
+  emittedBy: 'sweep-jurisdiction',
+  namespace: 'Beian',
+  metricName: 'SweepCompleted',
+  dimension: 'stage',
+} as const;
 
 /** What the stateless stack needs from the stateful one. */
 export interface StatefulResources {
@@ -76,6 +86,7 @@ export class StatelessStack extends Stack {
       if (spec.needs.table) fn.bindTable(stateful.table, spec.needs.table);
       for (const queueName of spec.needs.sendTo ?? []) fn.bindQueue(queueName, this.queue(queueName, spec).queue);
       if (spec.needs.mail) fn.bindMail(stateful.mail);
+      if (spec.needs.operatorEmails) fn.bindOperatorEmails(config.operatorEmails);
       // Only HTTP functions page through lists, so only they get the cursor-signing key.
       if (spec.trigger.kind === 'http') fn.bindCursorSecret(stateful.cursorSecretName);
       this.alarm(`${pascal(spec.name)}ErrorsAlarm`, `Function ${spec.name} reported errors`, fn.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }), 1);
@@ -113,6 +124,37 @@ export class StatelessStack extends Stack {
         ComparisonOperator.GREATER_THAN_THRESHOLD,
       );
     }
+    if (props.functions.some((f) => f.name === SWEEP_HEARTBEAT.emittedBy)) this.sweepHeartbeatAlarm();
+  }
+
+  /**
+   * No completed jurisdiction sweep in the last day. FILL(…, 0) turns a day without any data point into 0:
+   * on the bare metric, CloudWatch would skip missing days while an older real data point remains in its
+   * evaluation range, and only notice days later. TreatMissingData BREACHING covers a metric with no data
+   * at all (a new stage before its first sweep, a stage with no jurisdiction).
+   */
+  private sweepHeartbeatAlarm(): void {
+    const { stage } = this.props.config;
+    const completed = new Metric({
+      namespace: SWEEP_HEARTBEAT.namespace,
+      metricName: SWEEP_HEARTBEAT.metricName,
+      dimensionsMap: { [SWEEP_HEARTBEAT.dimension]: stage },
+      statistic: 'Sum',
+      period: Duration.days(1),
+    });
+    this.alarm(
+      'SweepHeartbeatAlarm',
+      `No daily deadline sweep completed in the last day (${SWEEP_HEARTBEAT.namespace}/${SWEEP_HEARTBEAT.metricName}, ${SWEEP_HEARTBEAT.dimension}=${stage}): reminders, overdue flags and escalations may not have gone out today. Check that the sweep-deadlines schedule ran, the errors of sweep-deadlines and sweep-jurisdiction, and the sweeps queue and its dead-letter queue; runbook: docs/operating.md, Deadline supervision, "Heartbeat missing"`,
+      new MathExpression({
+        expression: 'FILL(completed, 0)',
+        usingMetrics: { completed },
+        period: Duration.days(1),
+        label: 'Jurisdiction sweeps completed in the last day',
+      }),
+      1,
+      ComparisonOperator.LESS_THAN_THRESHOLD,
+      TreatMissingData.BREACHING,
+    );
   }
 
   private createApi(httpFunctions: readonly BeianFunction[]): { api: HttpApi; stage: HttpStage } {
@@ -247,14 +289,21 @@ export class StatelessStack extends Stack {
     return pair;
   }
 
-  private alarm(id: string, description: string, metric: IMetric, threshold: number, comparisonOperator = ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD): Alarm {
+  private alarm(
+    id: string,
+    description: string,
+    metric: IMetric,
+    threshold: number,
+    comparisonOperator = ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    treatMissingData = TreatMissingData.NOT_BREACHING,
+  ): Alarm {
     const alarm = new Alarm(this, id, {
       alarmDescription: `${description} (Beian ${this.props.config.stage})`,
       metric,
       threshold,
       evaluationPeriods: 1,
       comparisonOperator,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
+      treatMissingData,
     });
     alarm.addAlarmAction(this.alarmAction);
     return alarm;

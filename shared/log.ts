@@ -25,12 +25,13 @@ export function logError(error: unknown): void {
  */
 export function emitMetric(name: string, value: number, fields: Record<string, unknown> = {}, unit = 'Count'): void {
   const stage = process.env.STAGE ?? 'local';
-  console.log(
+  // straight to stdout: Lambda's JSON log format wraps console output, and CloudWatch would not see the metric
+  process.stdout.write(
     JSON.stringify({
       _aws: { Timestamp: Date.now(), CloudWatchMetrics: [{ Namespace: 'Beian', Dimensions: [['stage']], Metrics: [{ Name: name, Unit: unit }] }] },
       stage,
       [name]: value,
       ...fields,
-    }),
+    }) + '\n',
   );
 }

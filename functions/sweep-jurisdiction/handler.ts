@@ -7,8 +7,8 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { sweepMessage } from '../../shared/schemas/sweep.ts';
-import { emitMetric } from '../../shared/log.ts';
-import { sweepJurisdiction } from '../../shared/use-cases/supervision.ts';
+import { emitMetric, log, logError } from '../../shared/log.ts';
+import { SweepInterruptedError, sweepJurisdiction } from '../../shared/use-cases/supervision.ts';
 import { supervisionDeps } from '../../shared/wiring/supervision.ts';
 
 const deps = supervisionDeps();
@@ -20,8 +20,15 @@ export const handler = (event: SQSEvent, context: Context) => {
   const outOfTime = () => typeof context.getRemainingTimeInMillis === 'function' && context.getRemainingTimeInMillis() < SAFETY_MS;
   const sweepRecord = async (record: SQSRecord) => {
     const message = sweepMessage.parse(JSON.parse(record.body));
-    const report = await sweepJurisdiction({ ...deps, outOfTime }, message.jurisdictionId, message.day);
-    emitMetric('SweepCompleted', 1, { jurisdictionId: report.jurisdictionId, day: report.day });
+    try {
+      const report = await sweepJurisdiction({ ...deps, outOfTime }, message.jurisdictionId, message.day);
+      emitMetric('SweepCompleted', 1, { jurisdictionId: report.jurisdictionId, day: report.day });
+    } catch (e) {
+      if (e instanceof SweepInterruptedError) log('WARN', e.message, { ...message });
+      else logError(e);
+      throw e;
+    }
   };
-  return processPartialResponse(event, sweepRecord, processor, { context, throwOnFullBatchFailure: false, processInParallel: false });
+  // one message per batch: a failed sweep fails the invocation, so the errors alarm sees it and SQS retries it
+  return processPartialResponse(event, sweepRecord, processor, { context, throwOnFullBatchFailure: true, processInParallel: false });
 };

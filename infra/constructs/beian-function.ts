@@ -158,6 +158,16 @@ export class BeianFunction extends Construct {
     return this;
   }
 
+  /**
+   * OPERATOR_EMAILS: the operators' addresses (context operatorEmails), comma-separated. Set even when the
+   * list is empty, so the code can tell "no operator configured" ('') from a missing binding (unset). No
+   * grant: mail to operators goes through the outbox like any other notice.
+   */
+  bindOperatorEmails(emails: readonly string[]): this {
+    this.function.addEnvironment(env.operatorEmails, emails.join(','));
+    return this;
+  }
+
   /** MAIL_FROM and MAIL_CONFIGURATION_SET, and the right to send from that address only, through that configuration set. */
   bindMail(mail: MailBinding): this {
     this.function.addEnvironment(env.mailFrom, mail.mailFrom);

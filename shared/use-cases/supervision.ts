@@ -88,6 +88,10 @@ export async function sweepJurisdiction(deps: SweepDeps, jurisdictionId: string,
     deps.log('WARN', 'sweep of an unknown jurisdiction skipped', { jurisdictionId, day });
     return report;
   }
+  // each agency is read once per sweep, however many of its decisions are due
+  const agencies = new Map<string, Promise<AgencyRecord | undefined>>();
+  const readAgency = deps.registry.agency;
+  deps = { ...deps, registry: { ...deps.registry, agency: (id) => agencies.get(id) ?? (agencies.set(id, readAgency(id)), agencies.get(id)!) } };
   const calendar = deps.calendarFor(jurisdiction);
   const settings = supervisionSettings(jurisdiction);
   const at = () => deps.now().toISOString();

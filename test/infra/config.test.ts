@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DAILY_RUN_TIME } from '../../functions/manifest.ts';
 import { buildApp } from '../../infra/app.ts';
 import { CONFIG_KEYS, ConfigError, readConfig } from '../../infra/config.ts';
 import { CDK_CONTEXT } from './helpers.ts';
@@ -21,13 +22,15 @@ describe('CDK context', () => {
       stage: 'dev',
       mailFrom: 'beian@example.gov.cn',
       allowedOrigins: [],
-      dailyRunTime: '08:30',
+      dailyRunTime: DAILY_RUN_TIME,
       agencyClients: [],
       logRetentionDays: 365,
       authDomainPrefix: 'beian-dev',
       peopleCallbackUrls: ['http://localhost:8765/callback'],
       alarmEmails: [],
+      operatorEmails: [],
     });
+    expect(DAILY_RUN_TIME).toBe('09:00'); // the manifest's daily run time is the default
   });
 
   it('leaves the defaults to config.ts: cdk.json sets none of its keys', () => {
@@ -42,6 +45,7 @@ describe('CDK context', () => {
       agencyClients: 'baodi-market, xiqing-court',
       logRetentionDays: '731',
       dailyRunTime: '07:05',
+      operatorEmails: 'duty@beian.tj.gov.cn, ops@beian.tj.gov.cn',
     });
     expect(config).toMatchObject({
       stage: 'prod',
@@ -50,6 +54,7 @@ describe('CDK context', () => {
       agencyClients: ['baodi-market', 'xiqing-court'],
       logRetentionDays: 731,
       dailyRunTime: '07:05',
+      operatorEmails: ['duty@beian.tj.gov.cn', 'ops@beian.tj.gov.cn'],
       authDomainPrefix: 'beian-prod',
     });
   });
@@ -74,6 +79,8 @@ describe('CDK context', () => {
     ['peopleCallbackUrls', '["ftp://x.cn/cb"]', 'https://'],
     ['peopleCallbackUrls', '[]', 'at least one'],
     ['alarmEmails', 'ops', 'email address'],
+    ['operatorEmails', 'ops@beian.tj.gov.cn,duty', 'email address'],
+    ['operatorEmails', '["unclosed"', 'must be a list'],
   ])('rejects %s=%j, naming the key and the reason', (key, value, reason) => {
     const error = errorOf({ [key]: value });
     expect(error.message).toContain(`context "${key}`);

@@ -15,9 +15,12 @@ describe('filings, from functions/manifest.ts', () => {
 
   it('has the filings queue with a dead-letter queue after 3 receives, and a visibility timeout above the processor timeout', () => {
     const queues = resourcesOf(beian.statefulTemplate, 'AWS::SQS::Queue');
-    expect(queues).toHaveLength(3); // filings, its dead-letter queue, the stream dead-letter queue
-    const main = queues.find(([, q]) => q.Properties?.RedrivePolicy)![1].Properties!;
-    expect(main.RedrivePolicy.maxReceiveCount).toBe(3);
+    // filings and sweeps, each with its dead-letter queue, and the stream dead-letter queue
+    expect(queues).toHaveLength(5);
+    const [, filings] = queues.find(([id]) => /^filingsQueue[0-9A-F]{8}$/.test(id))!;
+    const [dlqId] = queues.find(([id]) => /^filingsDeadLetterQueue[0-9A-F]{8}$/.test(id))!;
+    const main = filings.Properties!;
+    expect(main.RedrivePolicy).toEqual({ maxReceiveCount: 3, deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] } });
     expect(main.VisibilityTimeout).toBeGreaterThan(props('process-filing').Timeout);
     expect(queues.every(([, q]) => q.Properties?.SqsManagedSseEnabled || q.Properties?.KmsMasterKeyId)).toBe(true);
   });
@@ -28,7 +31,8 @@ describe('filings, from functions/manifest.ts', () => {
       .filter((m) => JSON.stringify(m.FunctionName).includes(beian.stateless.getLogicalId(fn(name).function.node.defaultChild as never)));
 
   it('feeds the processor in batches of 10 with partial batch failures', () => {
-    expect(resourcesOf(beian.statelessTemplate, 'AWS::Lambda::EventSourceMapping')).toHaveLength(2);
+    // process-filing and sweep-jurisdiction on their queues, send-notices on the table stream
+    expect(resourcesOf(beian.statelessTemplate, 'AWS::Lambda::EventSourceMapping')).toHaveLength(3);
     const [mapping] = mappingOf('process-filing');
     expect(mapping).toMatchObject({ BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] });
     expect(JSON.stringify(mapping!.EventSourceArn)).toContain('filings');

@@ -10,7 +10,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { routeKeys } from '../../functions/api/route-keys.ts';
-import { functions, type FunctionSpec, type QueueSpec } from '../../functions/manifest.ts';
+import { functions, queues, type FunctionSpec } from '../../functions/manifest.ts';
 import { buildApp } from '../../infra/app.ts';
 import { CDK_CONTEXT, synthBeian, type SynthesizedBeian } from './helpers.ts';
 
@@ -85,7 +85,6 @@ describe('cdk-nag AwsSolutions on the app as `cdk synth` builds it', () => {
 
 describe('cdk-nag AwsSolutions with queue and schedule triggers', () => {
   it('finds nothing unacknowledged in queues, mappings, schedules, mail and queue grants', () => {
-    const queues: QueueSpec[] = [{ name: 'filings', visibilityTimeoutSeconds: 180, maxReceiveCount: 5 }];
     const base = { entry: 'functions/api/handler.ts', description: 'test function', timeoutSeconds: 30, memoryMb: 512 };
     const extra: FunctionSpec[] = [
       { ...base, name: 'test-consumer', trigger: { kind: 'queue', queue: 'filings', batchSize: 10, maxBatchingWindowSeconds: 0 }, needs: { table: 'readWrite', mail: true } },

@@ -1,0 +1,111 @@
+/**
+ * The sweep reads what is due, not the table: 10,000 open decisions of which 100 are due, and the read
+ * units of the whole sweep (every read it makes: sweep state, registry, due index, entries) against
+ * those of reading the 100 due items alone. Read units as DynamoDB Local reports them (ReturnConsumedCapacity).
+ */
+import { randomUUID } from 'node:crypto';
+import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { expect, test } from 'vitest';
+import { nationalCalendar } from '../../shared/domain/national-calendar.ts';
+import { DEFAULT_SUPERVISION, sweepWindowEnd } from '../../shared/domain/supervision.ts';
+import { decisionIndexKeys, keys } from '../../shared/store/keys.ts';
+import type { DecisionRecord } from '../../shared/store/records.ts';
+import { SupervisionStore } from '../../shared/store/supervision-store.ts';
+import { calendarCache } from '../../shared/use-cases/deps.ts';
+import { sweepJurisdiction } from '../../shared/use-cases/supervision.ts';
+import { expectGranted } from './iam.ts';
+import { useDynamo } from './dynamo-harness.ts';
+
+const db = useDynamo('beian-sweep-cost');
+const DAY = '2026-11-10';
+const calendar = nationalCalendar();
+
+function decision(jurisdictionId: string, agencyId: string, filingDueOn: string, n: number): DecisionRecord {
+  const id = randomUUID();
+  const at = '2026-10-01T02:00:00.000Z';
+  return {
+    id, agencyId, jurisdictionId, caseNumber: `津市监罚〔2026〕${n}号`, kind: 'PENALTY', measures: ['REVOKE_PERMIT'],
+    party: { type: 'ORGANIZATION', name: '天津某某商贸有限公司' }, decidedOn: '2026-10-01', summary: '未经许可从事经营活动，吊销许可证件', legalBasis: '《中华人民共和国行政许可法》第八十一条',
+    status: 'AWAITING_FILING', filingRequired: true, filingReasons: [{ code: 'REVOKE_PERMIT', text: '吊销许可证件（行政处罚法第六十三条）' }],
+    filingDueOn, dueProvisional: false, createdAt: at, updatedAt: at,
+  };
+}
+
+test('with 10,000 open decisions of which 100 are due, the sweep reads the due index for at most 1.1x the units of the 100 due items alone, plus a fixed read per agency mailed', async () => {
+  const jurisdictionId = 'cost-jur';
+  const at = new Date().toISOString();
+  await db.store.putJurisdiction(jurisdictionId, { name: '测试区', filingPeriodWorkingDays: 10, hearingThresholds: [], escalationEmails: ['j@example.org'], extraOffDays: [], extraWorkingDays: [] }, at);
+  for (let i = 0; i < 5; i++) await db.store.putAgency(`cost-ag-${i}`, { name: `单位${i}`, jurisdictionId, contactEmails: [`ag${i}@example.org`], clientIds: [] }, at);
+  const windowEnd = sweepWindowEnd(DAY, DEFAULT_SUPERVISION, calendar);
+  // 100 due: 10 due in the window (reminders on some), 90 overdue by 1-30 working days; 9,900 due from 2 to 60 days later
+  const due = Array.from({ length: 100 }, (_, i) => (i < 10 ? calendar.addWorkingDays(DAY, i % 4).date : calendar.addWorkingDays('2026-10-12', i % 15).date));
+  const later = Array.from({ length: 9_900 }, (_, i) => calendar.addWorkingDays(windowEnd, 2 + (i % 40)).date);
+  const items = [...due, ...later].map((d, n) => decision(jurisdictionId, `cost-ag-${n % 5}`, d, n));
+  for (let i = 0; i < items.length; i += 25 * 8) {
+    await Promise.all(
+      Array.from({ length: 8 }, (_, k) => items.slice(i + k * 25, i + (k + 1) * 25)).filter((c) => c.length).map((chunk) =>
+        db.doc.send(new BatchWriteCommand({ RequestItems: { [db.tableName]: chunk.map((d) => ({ PutRequest: { Item: { ...keys.decision(d.id), ...decisionIndexKeys(d), ...d } } })) } })),
+      ),
+    );
+  }
+
+  // the reference: the 100 due items read alone, with one Query
+  let alone = 0;
+  let dueRead = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const out = await db.doc.send(
+      new QueryCommand({
+        TableName: db.tableName, IndexName: 'due', KeyConditionExpression: 'duePk = :pk AND dueSk <= :to',
+        ExpressionAttributeValues: { ':pk': `JUR#${jurisdictionId}#OPEN`, ':to': `${windowEnd}#\uffff` }, ReturnConsumedCapacity: 'TOTAL', ExclusiveStartKey: startKey,
+      }),
+    );
+    alone += out.ConsumedCapacity?.CapacityUnits ?? 0;
+    dueRead += out.Items?.length ?? 0;
+    startKey = out.LastEvaluatedKey;
+  } while (startKey);
+  expect(dueRead).toBe(100);
+  expect(alone).toBeGreaterThan(0);
+
+  // every read the sweep makes, whatever store sends it: of the due index, and all others
+  const units = { due: 0, other: 0, otherReads: 0 };
+  const reads = new Set(['GetCommand', 'GetItemCommand', 'QueryCommand', 'BatchGetCommand', 'BatchGetItemCommand']);
+  db.doc.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (!reads.has(String(context.commandName))) return next(args);
+      const input = args.input as { ReturnConsumedCapacity?: string; IndexName?: string };
+      input.ReturnConsumedCapacity = 'TOTAL';
+      const out = await next(args);
+      const used = (out.output as { ConsumedCapacity?: { CapacityUnits?: number } }).ConsumedCapacity?.CapacityUnits ?? 0;
+      if (input.IndexName === 'due') units.due += used;
+      else (units.other += used), units.otherReads++;
+      return out;
+    },
+    { step: 'initialize', name: 'countReadUnits' },
+  );
+  db.sent.length = 0;
+  const report = await sweepJurisdiction(
+    {
+      sweeps: new SupervisionStore(db.doc, db.tableName),
+      registry: { jurisdiction: (id) => db.store.getJurisdiction(id), agency: (id) => db.store.getAgency(id) },
+      calendarFor: calendarCache(),
+      now: () => new Date(),
+      log: () => {},
+    },
+    jurisdictionId,
+    DAY,
+  );
+  expect(report.itemsRead).toBe(100);
+  expect(report.overdueFlagged).toBe(90);
+  expect(report.noticesWritten).toBeGreaterThanOrEqual(5);
+  expect(db.sent.filter((c) => c.name === 'ScanCommand')).toEqual([]);
+  const total = units.due + units.other;
+  console.log(`sweep read units ${total} (due index ${units.due}, ${units.otherReads} other reads ${units.other}) vs the due items alone ${alone}: ratio ${(total / alone).toFixed(3)}`);
+  // what grows with the due items: the due index, read no more than the due items alone need
+  expect(units.due / alone).toBeLessThanOrEqual(1.1);
+  // what does not: the jurisdiction, the sweep's state, and each agency that gets mail, once per sweep
+  expect(units.otherReads).toBeLessThanOrEqual(2 + 5);
+  expect(units.other).toBeLessThanOrEqual(1 + 0.5 + 5 * 0.5);
+  // and each DynamoDB call the sweep made is within its function's grant
+  expectGranted('sweep-jurisdiction', db.sent);
+}, 120_000);
