@@ -12,7 +12,7 @@ import type { Deps } from './deps.ts';
 
 export interface Created {
   status: 201;
-  body: DecisionRecord;
+  body: DecisionView;
   location: string;
   replayed: boolean;
 }
@@ -51,9 +51,11 @@ export async function reportDecision(deps: Deps, caller: Extract<Caller, { role:
     updatedAt: createdAt,
   };
   const location = `/v1/decisions/${record.id}`;
+  // answered as a read shows it (a decision reported after its deadline is overdue at once)
+  const view = await presentDecision(deps, record);
   const outcome = await deps.store.createDecision(
     record,
-    idempotencyKey ? { scope, key: idempotencyKey, response: { requestHash: hash, statusCode: 201, body: JSON.stringify(record), location } } : undefined,
+    idempotencyKey ? { scope, key: idempotencyKey, response: { requestHash: hash, statusCode: 201, body: JSON.stringify(view), location } } : undefined,
   );
   if (outcome.kind === 'idempotent-replay') return replay(outcome.stored, hash);
   if (outcome.kind === 'duplicate-case') {
@@ -62,7 +64,7 @@ export async function reportDecision(deps: Deps, caller: Extract<Caller, { role:
       existing: `/v1/decisions/${outcome.existingId}`,
     });
   }
-  return { status: 201, body: record, location, replayed: false };
+  return { status: 201, body: view, location, replayed: false };
 }
 
 function replay(stored: IdempotentResponse, hash: string): Created {

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { freePort, portInUse } from '../../infra/local/processes.ts';
 
 // node with tsx's loader, one process: a killed test leaves no grandchild running (the tsx wrapper would)
@@ -88,6 +88,28 @@ describe('npm start', () => {
     expect(dlq.status).toBe(0);
     expect(dlq.stdout).toMatch(/^0 dead letter\(s\) in .*filings-dlq/m);
 
+    // one deadline sweep now, as of a day, against the running stack: it says what it did, and the stack mails the digest
+    const api = (method: string, path: string, bearer: string, body: unknown) =>
+      fetch(`http://127.0.0.1:${env.PORT}${path}`, { method, headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const admin = spawnSync(node, withTsx('infra/local/token.ts', '--role', 'admin'), { env: { ...process.env, BEIAN_STATE_DIR: stateDir }, encoding: 'utf8' }).stdout.trim();
+    expect((await api('PUT', '/v1/jurisdictions/sweep-cli', admin, { name: '宝坻区', escalationEmails: ['jiandu@example.org'] })).status).toBe(200);
+    expect((await api('PUT', '/v1/agencies/sweep-cli-ag', admin, { name: '宝坻区市场监督管理局', jurisdictionId: 'sweep-cli', contactEmails: ['sweep-cli@example.org'] })).status).toBe(200);
+    const agency = spawnSync(node, withTsx('infra/local/token.ts', '--role', 'agency', '--agency', 'sweep-cli-ag'), { env: { ...process.env, BEIAN_STATE_DIR: stateDir }, encoding: 'utf8' }).stdout.trim();
+    const reported = await api('POST', '/v1/decisions', agency, { caseNumber: 'CLI-1', kind: 'PENALTY', measures: ['REVOKE_PERMIT'], party: { type: 'ORGANIZATION', name: '某公司' }, decidedOn: '2026-09-01' });
+    expect(reported.status).toBe(201);
+    const sweepCli = (...args: string[]) => spawnSync(node, withTsx('scripts/sweep.ts', ...args), { env: { ...process.env, BEIAN_STATE_DIR: stateDir }, encoding: 'utf8' });
+    const swept = sweepCli('--as-of', '2026-09-16', '--jurisdiction', 'sweep-cli');
+    expect(swept.status, swept.stderr).toBe(0);
+    expect(swept.stdout).toContain('sweep-cli: 1 open items read; 0 reminders, 1 flagged overdue');
+    expect(sweepCli('--as-of', '2026-09-16', '--jurisdiction', 'sweep-cli').stdout).toContain('0 flagged overdue, 0 escalated, 0 due dates corrected; 0 notices written');
+    await vi.waitFor(async () => {
+      const store = (await (await fetch(`http://127.0.0.1:${env.SES_PORT}/store`)).json()) as { emails: { subject: string; destination: { to: string[] } }[] };
+      expect(store.emails.filter((m) => m.destination.to.includes('sweep-cli@example.org')).map((m) => m.subject)).toEqual(['【逾期未备案】1 件重大行政执法决定已超过备案期限（2026-09-16）']);
+    }, { timeout: 20_000, interval: 200 });
+    const badDay = sweepCli('--as-of', '2026-02-30');
+    expect(badDay.status).toBe(1);
+    expect(badDay.stderr).toContain('is not a date YYYY-MM-DD');
+
     // a second start on the same port says so and leaves the first alone
     const second = start(env);
     expect(await second.exited).toBe(1);
@@ -100,6 +122,9 @@ describe('npm start', () => {
     expect(after.status).toBe(1);
     expect(after.stderr).toContain('the local stack is not running');
     for (const p of Object.values(env)) expect(await portInUse(Number(p))).toBe(false);
+    const noStack = spawnSync(node, withTsx('scripts/sweep.ts', '--as-of', '2026-09-16'), { env: { ...process.env, BEIAN_STATE_DIR: stateDir }, encoding: 'utf8' });
+    expect(noStack.status).toBe(1);
+    expect(noStack.stderr).toContain('no local stack is running: start it with `npm start`');
   });
 
   it('without Java, stops at once and says what to install', async () => {
