@@ -53,7 +53,8 @@ const PROVISIONAL_NOTE = '（暂定：次年节假日安排尚未公布，期限
 const SIGNATURE = '区政府法制办公室';
 const AUTOMATIC = '本邮件由备案系统自动发送，请勿直接回复。';
 const AGENCY_TEXT_NOTE = '案号、逾期说明等内容由执法单位填报，本邮件照录其文字。备案系统的邮件不含任何链接，也不会要求您访问网址或提供账户、密码。';
-const FILING_RULE = '根据规定，重大行政执法决定应当自作出之日起 10 个工作日内报区政府备案（作出决定当日不计入）。';
+// the period is the jurisdiction's (10 working days in Baodi, other places differ): the table gives each date
+const FILING_RULE = '根据规定，重大行政执法决定应当在作出后的规定工作日期限内报区政府备案（作出决定当日不计入），各案备案期限见下表。';
 
 // Line breaks and tabs become spaces; other C0/C1 controls a visible U+FFFD; invisible formatting characters
 // (all of \p{Cf}: zero-width, bidirectional controls, BOM, soft hyphen, tag characters) and blank fillers go.
