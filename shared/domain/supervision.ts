@@ -13,6 +13,31 @@ export interface SupervisionSettings {
   escalationWorkingDaysOverdue: number;
 }
 
+/** An agency's explanation of a deadline it will miss or has missed (like SEC Form 12b-25). */
+export interface LateExplanation {
+  reason: string;
+  promisedOn: IsoDate;
+  explainedAt: string;
+}
+
+/** What a notice says about one open obligation: a line of a digest or of the weekly summary. */
+export interface ObligationLine {
+  decisionId: string;
+  /** chosen by the agency: untrusted text */
+  caseNumber: string;
+  agencyId: string;
+  decidedOn: IsoDate;
+  filingDueOn: IsoDate;
+  /** the due date is provisional: its year's official holiday schedule is not loaded yet */
+  dueProvisional: boolean;
+  /** reminders: working days from the sweep day to the due date (0 = due today) */
+  workingDaysLeft?: number;
+  /** working days past the due date (0 = only a weekend or holiday has passed) */
+  workingDaysOverdue?: number;
+  /** the agency's explanation (untrusted text), when it gave one */
+  lateExplanation?: LateExplanation;
+}
+
 export const DEFAULT_SUPERVISION: SupervisionSettings = { reminderWorkingDaysBefore: 3, escalationWorkingDaysOverdue: 5 };
 
 /** Statuses in which a filing is still awaited: the sweep's work list. */

@@ -8,33 +8,17 @@
  * number written as a phishing message reads as what it is: text an agency typed.
  */
 import { isValidIsoDate, shanghaiDate } from '../domain/dates.ts';
+import type { LateExplanation, ObligationLine } from '../domain/supervision.ts';
 import type { RenderedMail } from './receipt.ts';
 
 export type DigestKind = 'FILING_REMINDER' | 'FILING_OVERDUE' | 'ESCALATION';
 
-export interface LateExplanation {
-  reason: string;
-  promisedOn: string;
-  explainedAt: string;
-}
+export type { LateExplanation };
 
-export interface DigestItem {
-  decisionId: string;
-  /** chosen by the agency: untrusted text */
-  caseNumber: string;
-  agencyId: string;
+/** A line of a digest, with the agency's registered name. */
+export interface DigestItem extends ObligationLine {
   /** admin-registered */
   agencyName: string;
-  decidedOn: string;
-  filingDueOn: string;
-  /** the due date is provisional: next year's official holiday schedule is not loaded yet */
-  dueProvisional: boolean;
-  /** reminders: working days from the sweep day to the due date (0 = due today) */
-  workingDaysLeft?: number;
-  /** overdue / escalation / weekly: working days past the due date (0 = only a weekend or holiday has passed) */
-  workingDaysOverdue?: number;
-  /** the agency's explanation (untrusted text), shown when present */
-  lateExplanation?: LateExplanation;
 }
 
 /** `day`: the sweep date; `recipientName`: the agency (reminder, overdue) or the jurisdiction (escalation). */

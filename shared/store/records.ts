@@ -1,4 +1,5 @@
 import type { FilingReason } from '../domain/classify.ts';
+import type { LateExplanation } from '../domain/supervision.ts';
 import type { AgencyBody, DecisionBody, JurisdictionBody } from '../schemas/api.ts';
 import type { DocumentKind, FilingBody } from '../schemas/filing.ts';
 
@@ -24,12 +25,6 @@ export interface AgencyRecord extends AgencyBody {
  */
 export type DecisionStatus = 'AWAITING_FILING' | 'NOT_REQUIRED' | 'SUBMITTED' | 'RECEIVED' | 'INCOMPLETE' | 'OVERDUE';
 
-/** An agency's explanation of a deadline it will miss or has missed (like SEC Form 12b-25). */
-export interface LateExplanation {
-  reason: string;
-  promisedOn: string;
-  explainedAt: string;
-}
 
 export interface FilingState extends FilingBody {
   submissionId: string;

@@ -14,28 +14,20 @@ import { type DynamoDBDocumentClient, PutCommand, QueryCommand, type QueryComman
 import { strip } from './beian-store.ts';
 import type { Notice } from './filing-store.ts';
 import { keys, openDueKeys } from './keys.ts';
-import type { DecisionRecord, LateExplanation } from './records.ts';
+import type { LateExplanation, ObligationLine } from '../domain/supervision.ts';
+import type { DecisionRecord } from './records.ts';
 import { transact } from './transactions.ts';
 
 export type DigestEntryKind = 'FILING_REMINDER' | 'FILING_OVERDUE' | 'ESCALATION';
 
 /** One line of a digest, as the sweep wrote it. */
-export interface DigestEntry {
+export interface DigestEntry extends ObligationLine {
   jurisdictionId: string;
   /** the sweep day it belongs to */
   day: string;
   kind: DigestEntryKind;
   /** the agency (reminders, overdue) or the jurisdiction (escalations) whose addresses get the digest */
   recipientKey: string;
-  decisionId: string;
-  caseNumber: string;
-  agencyId: string;
-  decidedOn: string;
-  filingDueOn: string;
-  dueProvisional: boolean;
-  workingDaysLeft?: number;
-  workingDaysOverdue?: number;
-  lateExplanation?: LateExplanation;
   /** the digest notice that lists it, once one does */
   digestId?: string;
 }

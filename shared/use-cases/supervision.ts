@@ -198,14 +198,9 @@ async function correctProvisional(deps: SweepDeps, d: DecisionRecord, j: Jurisdi
 
 const entryId = (e: DigestEntry) => `${e.day}#${e.kind}#${e.recipientKey}#${e.decisionId}`;
 
-function digestItem(e: DigestEntry, agencyName: string): DigestItem {
-  return {
-    decisionId: e.decisionId, caseNumber: e.caseNumber, agencyId: e.agencyId, agencyName, decidedOn: e.decidedOn,
-    filingDueOn: e.filingDueOn, dueProvisional: e.dueProvisional,
-    ...(e.workingDaysLeft !== undefined && { workingDaysLeft: e.workingDaysLeft }),
-    ...(e.workingDaysOverdue !== undefined && { workingDaysOverdue: e.workingDaysOverdue }),
-    ...(e.lateExplanation && { lateExplanation: e.lateExplanation }),
-  };
+function digestItem(entry: DigestEntry, agencyName: string): DigestItem {
+  const { jurisdictionId: _j, day: _d, kind: _k, recipientKey: _r, digestId: _g, ...line } = entry;
+  return { ...line, agencyName };
 }
 
 async function withAgencyNames(deps: SweepDeps, items: DigestItem[]): Promise<DigestItem[]> {
