@@ -109,3 +109,27 @@ test('with 10,000 open decisions of which 100 are due, the sweep reads the due i
   // and each DynamoDB call the sweep made is within its function's grant
   expectGranted('sweep-jurisdiction', db.sent);
 }, 120_000);
+
+test('the scheduled start queues one sweep per jurisdiction and writes the calendar watch once a day, within its grant', async () => {
+  const { planSweeps } = await import('../../shared/use-cases/supervision.ts');
+  const lastLoaded = Math.max(...calendar.loadedYears());
+  const day = `${lastLoaded}-11-20`; // next year's schedule is missing: the watch is due
+  const queued: { jurisdictionId: string; day: string }[] = [];
+  const deps = {
+    sweeps: new SupervisionStore(db.doc, db.tableName),
+    calendarFor: calendarCache(),
+    now: () => new Date(),
+    log: () => {},
+    operatorEmails: ['ops@example.org'],
+    jurisdictions: () => db.store.listJurisdictions(),
+    queue: { enqueue: async (m: { jurisdictionId: string; day: string }) => void queued.push(m) },
+  };
+  db.sent.length = 0;
+  const first = await planSweeps(deps, day);
+  const jurisdictions = (await db.store.listJurisdictions()).map((j) => j.jurisdictionId).sort();
+  expect(first).toEqual({ day, jurisdictions: jurisdictions.length, calendarWatch: 'written' });
+  expect(queued.map((m) => m.jurisdictionId).sort()).toEqual(jurisdictions);
+  expect(new Set(queued.map((m) => m.day))).toEqual(new Set([day]));
+  expect((await planSweeps(deps, day)).calendarWatch).toBe('exists');
+  expectGranted('sweep-deadlines', db.sent);
+});
