@@ -18,6 +18,7 @@ const sections: Section[] = [
   { name: 'function bundles and cold starts', run: async () => (await import('./bundles.ts')).benchBundles() },
   { name: 'API throughput: POST /v1/decisions', run: async () => (await import('./api.ts')).benchApi() },
   { name: 'processor throughput: filings queue', run: async () => (await import('./processor.ts')).benchProcessor(1) },
+  { name: 'deadline sweep: read units and time', run: async () => (await import('./sweep.ts')).benchSweep() },
 ];
 
 const cpu = cpus();

@@ -65,7 +65,7 @@ export const queues: readonly QueueSpec[] = [
   // 6x the processor's timeout, as AWS advises for an SQS event source
   { name: 'filings', visibilityTimeoutSeconds: 180, maxReceiveCount: 3 },
   // one message per jurisdiction and day; a sweep that fails or runs out of time comes back and resumes
-  { name: 'sweeps', visibilityTimeoutSeconds: 1800, maxReceiveCount: 3 },
+  { name: 'sweeps', visibilityTimeoutSeconds: 5400, maxReceiveCount: 3 },
 ];
 
 export const functions: readonly FunctionSpec[] = [
@@ -123,8 +123,9 @@ export const functions: readonly FunctionSpec[] = [
     description: 'Sweeps one jurisdiction\'s open deadlines for a day: reminders, overdue flags, escalations, weekly summary, digests to the outbox',
     trigger: { kind: 'queue', queue: 'sweeps', batchSize: 1, maxBatchingWindowSeconds: 0 },
     needs: { table: 'readWrite' },
-    timeoutSeconds: 300,
-    memoryMb: 1024,
+    // 100,000 due decisions fit one invocation (npm run bench projects it); 1,769 MB is one full vCPU
+    timeoutSeconds: 900,
+    memoryMb: 1769,
   },
 ];
 

@@ -42,8 +42,17 @@ async function main(): Promise<number> {
   const ids = values.jurisdiction ? [values.jurisdiction] : (await deps.store.listJurisdictions()).map((j) => j.jurisdictionId);
   if (values.jurisdiction && !(await deps.store.getJurisdiction(values.jurisdiction))) throw new Error(`jurisdiction "${values.jurisdiction}" is not registered`);
   console.log(`sweeping ${ids.length} jurisdiction(s) as of ${day} ...`);
+  let failed = 0;
   for (const id of ids) {
-    const r = await sweepJurisdiction(deps, id, day);
+    let r;
+    try {
+      r = await sweepJurisdiction(deps, id, day);
+    } catch (e) {
+      // one jurisdiction's failure does not stop the others; running again resumes it
+      failed++;
+      console.error(`  ${id}: failed: ${(e as Error).message} (run the sweep again to resume it)`);
+      continue;
+    }
     console.log(
       `  ${id}: ${r.itemsRead} open items read; ${r.reminders} reminders, ${r.overdueFlagged} flagged overdue, ${r.escalations} escalated, ` +
         `${r.dueDatesCorrected} due dates corrected${r.recoveredEntries ? `, ${r.recoveredEntries} entries of an unfinished sweep recovered` : ''}; ` +
@@ -53,8 +62,8 @@ async function main(): Promise<number> {
   const operators = process.env[envNames.operatorEmails] !== undefined ? operatorEmails() : [];
   const watch = await calendarWatch({ ...deps, operatorEmails: operators }, day);
   if (watch !== 'not-needed') console.log(`  calendar watch: next year's holiday schedule is missing; notice ${watch === 'written' ? 'written' : 'already written today'}`);
-  console.log('done: the running stack mails the notices (mail viewer of `npm start`)');
-  return 0;
+  console.log(`done${failed ? `, ${failed} jurisdiction(s) failed` : ''}: the running stack mails the notices (mail viewer of \`npm start\`)`);
+  return failed ? 1 : 0;
 }
 
 main().then(

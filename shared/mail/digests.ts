@@ -50,7 +50,8 @@ const LONE_SURROGATES = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])
 /**
  * Text chosen by an agency, made safe for a mail body: control, bidirectional-override and invisible
  * formatting characters (C0/C1 controls incl. CR/LF/NUL, U+200B-U+200F, U+202A-U+202E, U+2066-U+2069,
- * U+FEFF, U+00AD) replaced by U+FFFD or removed, whitespace runs collapsed, and cut to `max` characters with "…".
+ * U+FEFF, U+00AD) replaced by U+FFFD or removed, URLs defanged (hxxps://, www[.]), whitespace runs collapsed,
+ * and cut to `max` characters with "…".
  *
  * Line breaks and tabs become spaces, other controls U+FFFD, invisible characters are removed; `max`
  * counts code points (a surrogate pair is never split) and includes the "…".
@@ -61,6 +62,9 @@ export function agencyText(s: string, max: number): string {
     .replace(LINE_BREAKS, ' ')
     .replace(CONTROLS, '\ufffd')
     .replace(INVISIBLE, '')
+    // addresses typed by an agency are shown, not linked: mail clients make links of bare URLs
+    .replace(/\bh(?:tt|xx)p(s?):\/\//giu, 'hxxp$1://')
+    .replace(/\bwww\./giu, 'www[.]')
     .replace(/\s+/gu, ' ')
     .trim();
   const limit = Math.floor(max);
@@ -352,17 +356,24 @@ const weeklyColumns: Column[] = [agencyColumn, caseNumberColumn, decidedOnColumn
  * The weekly summary (逾期未备案案件周报) to a jurisdiction's escalation addresses: every case of the
  * jurisdiction still overdue on `day`, with a count per agency. 本周 is the week of `weekOf`.
  */
-export function renderWeeklySummary(ctx: { day: string; weekOf: string; jurisdictionName: string }, items: readonly DigestItem[]): RenderedMail {
+export function renderWeeklySummary(
+  ctx: { day: string; weekOf: string; jurisdictionName: string; /** a long summary comes in parts, each one mail */ part?: number; parts?: number },
+  items: readonly DigestItem[],
+): RenderedMail {
   const day = systemText(ctx.day);
   const weekOf = systemText(ctx.weekOf);
   const safe = sortedSafeItems(items);
   const n = safe.length;
   const tallies = tallyByAgency(safe);
-  const subject = `【逾期周报】${n} 件重大行政执法决定逾期未备案（${day}）`;
+  const inParts = ctx.part !== undefined && ctx.parts !== undefined && ctx.parts > 1;
+  const partLabel = inParts ? `第 ${ctx.part}/${ctx.parts} 部分` : '';
+  const subject = `【逾期周报】${n} 件重大行政执法决定逾期未备案${inParts ? `，${partLabel}` : ''}（${day}）`;
   const greeting = greetingOf(ctx.jurisdictionName);
   const paragraphs = n
     ? [
-        `本周（${weekOf} 所在周）逾期未备案案件周报如下。截至 ${day}，本辖区共有 ${n} 件重大行政执法决定逾期未备案，涉及执法单位 ${tallies.length} 个。`,
+        inParts
+          ? `本周（${weekOf} 所在周）逾期未备案案件周报（${partLabel}，按备案期限排列）如下。本部分列出 ${n} 件重大行政执法决定，涉及执法单位 ${tallies.length} 个。`
+          : `本周（${weekOf} 所在周）逾期未备案案件周报如下。截至 ${day}，本辖区共有 ${n} 件重大行政执法决定逾期未备案，涉及执法单位 ${tallies.length} 个。`,
         `${FILING_RULE}请督促相关执法单位尽快补报备案。`,
       ]
     : [`本周（${weekOf} 所在周）逾期未备案案件周报：截至 ${day}，本辖区没有逾期未备案的重大行政执法决定。`];

@@ -1,5 +1,6 @@
 /** The filing receipt (备案回执): Chinese text and HTML, from the registered decision. */
 import type { DecisionRecord } from '../store/records.ts';
+import { agencyText } from './digests.ts';
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -16,7 +17,7 @@ export function renderReceipt(decision: DecisionRecord, agencyName: string, fili
   const rows: [string, string][] = [
     ['备案号', filingNumber],
     ['报备单位', agencyName],
-    ['案号', decision.caseNumber],
+    ['案号', agencyText(decision.caseNumber, 100)],
     ['决定类型', decision.kind === 'PENALTY' ? '行政处罚' : '行政强制'],
     ['决定日期', decision.decidedOn],
     ['备案期限', decision.filingDueOn ?? '—'],
@@ -24,9 +25,10 @@ export function renderReceipt(decision: DecisionRecord, agencyName: string, fili
     ['是否按期', timeliness],
     ['决定编号', decision.id],
   ];
-  const subject = `备案回执 ${filingNumber}（${decision.caseNumber}）`;
+  // agency text stays out of the subject (a mail header); the case number is in the body
+  const subject = `备案回执 ${filingNumber}`;
   const text = [
-    `${agencyName}：`,
+    `${agencyText(agencyName, 200)}：`,
     '',
     '你单位报送的重大行政执法决定备案材料已收到，经审查材料齐全，予以登记备案。',
     '',
@@ -37,7 +39,7 @@ export function renderReceipt(decision: DecisionRecord, agencyName: string, fili
   ].join('\n');
   const html = [
     '<!doctype html><html lang="zh-CN"><meta charset="utf-8"><body style="font-family:sans-serif">',
-    `<p>${escapeHtml(agencyName)}：</p>`,
+    `<p>${escapeHtml(agencyText(agencyName, 200))}：</p>`,
     '<p>你单位报送的重大行政执法决定备案材料已收到，经审查材料齐全，予以登记备案。</p>',
     '<table cellpadding="4" style="border-collapse:collapse">',
     ...rows.map(([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`),

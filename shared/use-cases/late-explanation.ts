@@ -3,6 +3,7 @@ import type { Caller } from '../auth/caller.ts';
 import { shanghaiDate } from '../domain/dates.ts';
 import { AWAITED_STATUSES } from '../domain/supervision.ts';
 import { ValidationError, conflict } from '../http/problem.ts';
+import { agencyText } from '../mail/digests.ts';
 import type { LateExplanationBody } from '../schemas/api.ts';
 import type { SupervisionStore } from '../store/supervision-store.ts';
 import { type DecisionView, getDecision, presentDecision } from './decisions.ts';
@@ -38,6 +39,12 @@ export async function explainLate(deps: LateExplanationDeps, caller: Extract<Cal
     });
   }
   if (body.promisedOn < today) throw new ValidationError([{ field: 'promisedOn', in: 'body', reason: `must not be before today (${today})` }]);
+  // a promise is a date to hold the agency to: at most one more filing period ahead
+  const latest = calendar.addWorkingDays(today, jurisdiction?.filingPeriodWorkingDays ?? 10).date;
+  if (body.promisedOn > latest) {
+    throw new ValidationError([{ field: 'promisedOn', in: 'body', reason: `must be at most one filing period ahead: ${latest} at the latest` }]);
+  }
+  if (!agencyText(body.reason, 500)) throw new ValidationError([{ field: 'reason', in: 'body', reason: 'must contain visible text' }]);
   const stored = await deps.sweeps.explainLate(decisionId, AWAITED_STATUSES, { reason: body.reason, promisedOn: body.promisedOn, explainedAt: now.toISOString() });
   if (!stored) throw conflict('filing-not-awaited', `decision ${decisionId} changed meanwhile (a filing was submitted): read it again`, {});
   return presentDecision(deps, stored);

@@ -24,6 +24,7 @@ import {
   workingDaysOverdue,
 } from '../domain/supervision.ts';
 import { renderCalendarWatch, renderDigest, renderWeeklySummary, type DigestItem } from '../mail/digests.ts';
+import type { RenderedMail } from '../mail/receipt.ts';
 import type { Notice } from '../store/filing-store.ts';
 import type { AgencyRecord, DecisionRecord, JurisdictionRecord } from '../store/records.ts';
 import type { DigestEntry, SupervisionStore, SweepRun } from '../store/supervision-store.ts';
@@ -69,9 +70,12 @@ export class SweepInterruptedError extends Error {
 
 /** Entries per digest mail: a transaction writes the notice and marks each entry (at most 100 items). */
 const DIGEST_MAX_ITEMS = 99;
+/** Decisions per part of a weekly summary: a notice is one DynamoDB item (at most 400 KB). */
+export const WEEKLY_MAX_ITEMS = 150;
 
+/** A jurisdiction's settings, with the defaults; a reminder window as long as the filing period is cut to the period less a day. */
 export const supervisionSettings = (j: JurisdictionRecord): SupervisionSettings => ({
-  reminderWorkingDaysBefore: j.reminderWorkingDaysBefore ?? DEFAULT_SUPERVISION.reminderWorkingDaysBefore,
+  reminderWorkingDaysBefore: Math.min(j.reminderWorkingDaysBefore ?? DEFAULT_SUPERVISION.reminderWorkingDaysBefore, (j.filingPeriodWorkingDays ?? 10) - 1),
   escalationWorkingDaysOverdue: j.escalationWorkingDaysOverdue ?? DEFAULT_SUPERVISION.escalationWorkingDaysOverdue,
 });
 
@@ -147,7 +151,7 @@ export async function sweepJurisdiction(deps: SweepDeps, jurisdictionId: string,
   for await (const page of deps.sweeps.openDue(jurisdictionId, sweepWindowEnd(day, settings, calendar))) {
     if (deps.outOfTime?.()) throw new SweepInterruptedError(`sweep of ${jurisdictionId} for ${day} ran out of time after ${report.itemsRead} items; it resumes when run again`);
     report.itemsRead += page.length;
-    await inParallel(page, deps.concurrency ?? 8, work);
+    await inParallel(page, deps.concurrency ?? 16, work);
   }
 
   // what earlier sweeps that did not complete wrote but did not list: list it now
@@ -165,18 +169,21 @@ export async function sweepJurisdiction(deps: SweepDeps, jurisdictionId: string,
 
   const week = weeklySummaryWeek(day, state.lastCompletedOn, calendar);
   if (week && overdue.length) {
-    const items = await withAgencyNames(deps, overdue);
-    report.weeklySummary = await deps.sweeps.putNoticeOnce({
-      id: `weekly#${jurisdictionId}#${week}`,
-      kind: 'WEEKLY_SUMMARY',
-      jurisdictionId,
-      decisionIds: items.map((i) => i.decisionId),
-      to: jurisdiction.escalationEmails,
-      ...renderWeeklySummary({ day, weekOf: week, jurisdictionName: jurisdiction.name }, items),
-      status: 'PENDING',
-      createdAt: at(),
-    });
-    if (report.weeklySummary) report.noticesWritten++;
+    const items = (await withAgencyNames(deps, overdue)).sort((a, b) => a.filingDueOn.localeCompare(b.filingDueOn) || a.decisionId.localeCompare(b.decisionId));
+    const parts = await weeklySummaryParts({ day, weekOf: week, jurisdictionName: jurisdiction.name }, items);
+    for (const [i, { chunk, mail }] of parts.entries()) {
+      const written = await deps.sweeps.putNoticeOnce({
+        id: `weekly#${jurisdictionId}#${week}${i ? `#${i + 1}` : ''}`,
+        kind: 'WEEKLY_SUMMARY',
+        jurisdictionId,
+        decisionIds: chunk.map((item) => item.decisionId),
+        to: jurisdiction.escalationEmails,
+        ...mail,
+        status: 'PENDING',
+        createdAt: at(),
+      });
+      if (written) (report.weeklySummary = true), report.noticesWritten++;
+    }
   }
   await deps.sweeps.endRun(jurisdictionId, run, others, loadedYears, at());
   report.readUnits = deps.sweeps.readUnits - unitsBefore;
@@ -207,47 +214,86 @@ async function withAgencyNames(deps: SweepDeps, items: DigestItem[]): Promise<Di
   return Promise.all(items.map(async (i) => ({ ...i, agencyName: (await deps.registry.agency(i.agencyId))?.name ?? i.agencyId })));
 }
 
-/** One digest per (day, kind, recipient), of at most DIGEST_MAX_ITEMS entries each. Returns the notices written. */
+/**
+ * One digest per (day, kind, recipient), in parts of at most DIGEST_MAX_ITEMS entries and NOTICE_MAX_BYTES
+ * each. A group that cannot be written is logged and the others go on; the sweep then fails, so its
+ * message comes back and the rerun writes only what is missing. Returns the notices written.
+ */
 async function writeDigests(deps: SweepDeps, jurisdiction: JurisdictionRecord, entries: readonly DigestEntry[], createdAt: string): Promise<number> {
   const groups = new Map<string, DigestEntry[]>();
   for (const e of entries) {
     const key = `${e.day}#${e.kind}#${e.recipientKey}`;
-    groups.set(key, [...(groups.get(key) ?? []), e]);
+    const group = groups.get(key);
+    if (group) group.push(e);
+    else groups.set(key, [e]);
   }
   let written = 0;
-  for (const group of groups.values()) {
+  const failed: string[] = [];
+  for (const [key, group] of groups) {
     const { day, kind, recipientKey } = group[0]!;
-    const agency = kind === 'ESCALATION' ? undefined : await deps.registry.agency(recipientKey);
-    const to = kind === 'ESCALATION' ? jurisdiction.escalationEmails : (agency?.contactEmails ?? []);
-    const recipientName = kind === 'ESCALATION' ? jurisdiction.name : (agency?.name ?? recipientKey);
-    let left = [...group].sort((a, b) => a.filingDueOn.localeCompare(b.filingDueOn) || a.decisionId.localeCompare(b.decisionId));
-    while (left.length) {
-      const chunk = left.slice(0, DIGEST_MAX_ITEMS);
-      const ids = chunk.map((e) => e.decisionId);
-      const items = await withAgencyNames(deps, chunk.map((e) => digestItem(e, '')));
-      const notice: Notice = {
-        // the same entries always give the same id: a digest of them can exist once
-        id: `digest#${jurisdiction.jurisdictionId}#${day}#${kind}#${recipientKey}#${createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 16)}`,
-        kind,
-        jurisdictionId: jurisdiction.jurisdictionId,
-        decisionIds: ids,
-        to,
-        ...renderDigest(kind, { day, recipientName }, items),
-        status: 'PENDING',
-        createdAt,
-      };
-      const result = await deps.sweeps.writeDigest(notice, chunk);
-      if (result.ok) {
-        written++;
-        left = left.slice(chunk.length);
-      } else {
-        // another sweep listed some of them first: list the rest without them
-        const taken = new Set(result.taken.map(entryId));
-        left = left.filter((e) => !taken.has(entryId(e)));
+    try {
+      const agency = kind === 'ESCALATION' ? undefined : await deps.registry.agency(recipientKey);
+      const to = kind === 'ESCALATION' ? jurisdiction.escalationEmails : (agency?.contactEmails ?? []);
+      const recipientName = kind === 'ESCALATION' ? jurisdiction.name : (agency?.name ?? recipientKey);
+      const render = async (chunk: readonly DigestEntry[]) => renderDigest(kind, { day, recipientName }, await withAgencyNames(deps, chunk.map((e) => digestItem(e, ''))));
+      let left = [...group].sort((a, b) => a.filingDueOn.localeCompare(b.filingDueOn) || a.decisionId.localeCompare(b.decisionId));
+      while (left.length) {
+        const { chunk, mail } = await fitting(left, DIGEST_MAX_ITEMS, render);
+        const ids = chunk.map((e) => e.decisionId);
+        const notice: Notice = {
+          // the same entries always give the same id: a digest of them can exist once
+          id: `digest#${jurisdiction.jurisdictionId}#${day}#${kind}#${recipientKey}#${createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 16)}`,
+          kind,
+          jurisdictionId: jurisdiction.jurisdictionId,
+          decisionIds: ids,
+          to,
+          ...mail,
+          status: 'PENDING',
+          createdAt,
+        };
+        const result = await deps.sweeps.writeDigest(notice, chunk);
+        if (result.ok) {
+          written++;
+          left = left.slice(chunk.length);
+        } else {
+          // another sweep listed some of them first: list the rest without them
+          const taken = new Set(result.taken.map(entryId));
+          left = left.filter((e) => !taken.has(entryId(e)));
+        }
       }
+    } catch (e) {
+      failed.push(key);
+      deps.log('ERROR', 'a digest could not be written; the other digests go on, and the rerun of this sweep writes it', {
+        jurisdictionId: jurisdiction.jurisdictionId, digest: key, entries: group.length, error: (e as Error).message,
+      });
     }
   }
+  if (failed.length) throw new Error(`${failed.length} digest(s) of ${jurisdiction.jurisdictionId} could not be written (${failed.join(', ')}): the sweep is retried`);
   return written;
+}
+
+/** A notice is one DynamoDB item (at most 400 KB): its mail is kept well below, with room for the rest. */
+export const NOTICE_MAX_BYTES = 300_000;
+const mailBytes = (m: RenderedMail) => Buffer.byteLength(m.subject) + Buffer.byteLength(m.text) + Buffer.byteLength(m.html);
+
+/** The longest head of `items` (at most `max`) whose rendered mail fits NOTICE_MAX_BYTES, halving until it does. */
+async function fitting<T>(items: readonly T[], max: number, render: (chunk: readonly T[]) => Promise<RenderedMail>): Promise<{ chunk: T[]; mail: RenderedMail }> {
+  for (let size = Math.min(max, items.length); ; size = Math.max(1, Math.floor(size / 2))) {
+    const chunk = items.slice(0, size);
+    const mail = await render(chunk);
+    if (mailBytes(mail) <= NOTICE_MAX_BYTES || size === 1) return { chunk, mail };
+  }
+}
+
+/** The weekly summary in parts (each one mail and one notice item of at most NOTICE_MAX_BYTES), numbered when more than one. */
+export async function weeklySummaryParts(base: { day: string; weekOf: string; jurisdictionName: string }, items: readonly DigestItem[]) {
+  const parts: { chunk: DigestItem[]; mail: RenderedMail }[] = [];
+  for (let left = items; left.length; ) {
+    const part = await fitting(left, WEEKLY_MAX_ITEMS, async (chunk) => renderWeeklySummary(base, chunk));
+    parts.push(part);
+    left = left.slice(part.chunk.length);
+  }
+  return parts.length > 1 ? parts.map(({ chunk }, i) => ({ chunk, mail: renderWeeklySummary({ ...base, part: i + 1, parts: parts.length }, chunk) })) : parts;
 }
 
 async function inParallel<T>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {

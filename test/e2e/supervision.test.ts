@@ -150,7 +150,8 @@ describe('exactly once under faults', () => {
         return deps.sweeps.writeDigest(...args);
       },
     }) };
-    await expect(sweep(setup.jurisdictionId, '2026-09-16', crashing)).rejects.toThrow('injected crash');
+    // the failed digest is logged, the sweep fails (its message comes back), the other digests are written
+    await expect(sweep(setup.jurisdictionId, '2026-09-16', crashing)).rejects.toThrow(/1 digest\(s\) of .* could not be written/);
     const rerun = await sweep(setup.jurisdictionId, '2026-09-16');
     // the first agency's digest was written before the crash; the second's 3 entries wait for the rerun
     // (which also sends the week's summary: no sweep of this jurisdiction has completed this week)
@@ -236,6 +237,11 @@ describe('filing and explaining against the real clock', () => {
     expect(expectProblem(bad, 400).errors!.map((e) => e.field).sort()).toEqual(['promisedOn', 'reason']);
     const past = await e2e.api('POST', `/v1/decisions/${overdue.id}/late-explanation`, { token: a.token, body: { ...body, promisedOn: '2026-09-02' } });
     expect(expectProblem(past, 400).errors![0]!.field).toBe('promisedOn');
+    // a promise is held to one more filing period at most; a reason of invisible characters says nothing
+    const far = await e2e.api('POST', `/v1/decisions/${overdue.id}/late-explanation`, { token: a.token, body: { ...body, promisedOn: '2199-12-31' } });
+    expect(expectProblem(far, 400).errors![0]).toMatchObject({ field: 'promisedOn', reason: expect.stringMatching(/at most one filing period ahead/) });
+    const blank = await e2e.api('POST', `/v1/decisions/${overdue.id}/late-explanation`, { token: a.token, body: { ...body, reason: '\u200b\u202e' } });
+    expect(expectProblem(blank, 400).errors![0]!.field).toBe('reason');
     // past its deadline (not yet swept): allowed, and shown on the decision
     const ok = expectStatus(await e2e.api('POST', `/v1/decisions/${overdue.id}/late-explanation`, { token: a.token, body }), 200);
     expect(ok.json).toMatchObject({ lateExplanation: body, workingDaysOverdue: expect.any(Number) });

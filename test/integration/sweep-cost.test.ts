@@ -133,3 +133,53 @@ test('the scheduled start queues one sweep per jurisdiction and writes the calen
   expect((await planSweeps(deps, day)).calendarWatch).toBe('exists');
   expectGranted('sweep-deadlines', db.sent);
 });
+
+test('long digests and a long weekly summary come in parts that each fit a DynamoDB item, with every case listed once', async () => {
+  const jurisdictionId = 'big-jur';
+  const at = new Date().toISOString();
+  await db.store.putJurisdiction(jurisdictionId, { name: '测试区', filingPeriodWorkingDays: 10, hearingThresholds: [], escalationEmails: ['j@example.org'], extraOffDays: [], extraWorkingDays: [] }, at);
+  await db.store.putAgency('big-ag', { name: '单位', jurisdictionId, contactEmails: ['big@example.org'], clientIds: [] }, at);
+  // 400 overdue decisions with the longest agency text the API takes: 100-character case numbers, 500-character reasons
+  const monday = '2026-11-16';
+  const items = Array.from({ length: 400 }, (_, n) => ({
+    ...decision(jurisdictionId, 'big-ag', calendar.addWorkingDays('2026-10-26', n % 8).date, n),
+    caseNumber: `${'津'.repeat(95)}${String(n).padStart(5, '0')}`,
+    lateExplanation: { reason: '逾'.repeat(500), promisedOn: '2026-12-31', explainedAt: at },
+  }));
+  for (let i = 0; i < items.length; i += 25) {
+    await db.doc.send(new BatchWriteCommand({ RequestItems: { [db.tableName]: items.slice(i, i + 25).map((d) => ({ PutRequest: { Item: { ...keys.decision(d.id), ...decisionIndexKeys(d), ...d } } })) } }));
+  }
+  const report = await sweepJurisdiction(
+    {
+      sweeps: new SupervisionStore(db.doc, db.tableName),
+      registry: { jurisdiction: (id) => db.store.getJurisdiction(id), agency: (id) => db.store.getAgency(id) },
+      calendarFor: calendarCache(),
+      now: () => new Date(),
+      log: () => {},
+    },
+    jurisdictionId,
+    monday,
+  );
+  expect(report).toMatchObject({ itemsRead: 400, overdueFlagged: 400, escalations: 400, weeklySummary: true });
+  // each part at most 99 entries: at least 5 overdue digests, 5 escalation reports and the summary's parts
+  expect(report.noticesWritten).toBeGreaterThanOrEqual(5 + 5 + 3);
+  const entries: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await db.doc.send(
+      new QueryCommand({ TableName: db.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `DIGEST#${jurisdictionId}#${monday}` }, ExclusiveStartKey: startKey }),
+    );
+    entries.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  expect(entries).toHaveLength(800);
+  expect(entries.filter((e) => !e.digestId)).toEqual([]);
+  const digests = new Set(entries.map((e) => e.digestId as string));
+  for (const id of [...digests, `weekly#${jurisdictionId}#${monday}`, `weekly#${jurisdictionId}#${monday}#2`, `weekly#${jurisdictionId}#${monday}#3`]) {
+    const notice = await db.doc.send(new QueryCommand({ TableName: db.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `NOTICE#${id}` } }));
+    const item = notice.Items?.[0];
+    expect(item, id).toBeDefined();
+    expect(Buffer.byteLength(JSON.stringify(item))).toBeLessThan(400_000);
+    if (id.startsWith('weekly')) expect(item!.subject).toMatch(/第 \d\/\d+ 部分/);
+  }
+}, 120_000);

@@ -321,10 +321,11 @@ describe('untrusted text', () => {
 
   test.each(KINDS)('%s shows a phishing case number as escaped text, never as a link', (kind) => {
     const mail = renderDigest(kind, ctx, [item({ caseNumber: phishing }), item({ decisionId: 'b', caseNumber: '<a href="https://evil.example">点此</a>' })]);
-    expect(mail.html).toContain(phishing);
+    expect(mail.html).toContain(phishing.replace('https://', 'hxxps://')); // shown, defanged: no client makes a link of it
+    expect(mail.html).not.toContain('https://evil');
     expect(mail.html).not.toMatch(/<a[\s>]/i);
     expect(mail.html).not.toMatch(/href\s*=\s*["']/i); // an attribute needs a raw quote; the escaped text has none
-    expect(mail.html).toContain('&#60;a href=&#34;https://evil.example&#34;&#62;点此&#60;/a&#62;');
+    expect(mail.html).toContain('&#60;a href=&#34;hxxps://evil.example&#34;&#62;点此&#60;/a&#62;');
     expect(mail.subject).not.toContain('evil');
     expect(mail.text).toContain('备案系统的邮件不含任何链接');
   });
@@ -466,5 +467,32 @@ describe('renderCalendarWatch', () => {
     expect(renderCalendarWatch({ day: '2026-11-20', missingYear: 2027, loadedYears: years })).toEqual(mail);
     const dirty = renderCalendarWatch({ day: '2026-11-20\r\nBcc: x@example.com', missingYear: 2027, loadedYears: years });
     expect(dirty.subject).not.toMatch(/[\r\n]/);
+  });
+});
+
+describe('agency text never becomes a link', () => {
+  test('URLs and www. names typed by an agency are defanged', () => {
+    const out = agencyText('您的账户已冻结，请访问 https://evil.example/verify 或 HTTP://x.example 或 www.evil.example 核验', 200);
+    expect(out).not.toMatch(/https?:\/\//i);
+    expect(out).toContain('hxxps://evil.example/verify');
+    expect(out).toContain('hxxp://x.example');
+    expect(out).toContain('www[.]evil.example');
+  });
+});
+
+describe('the filing receipt', () => {
+  test('keeps the agency-typed case number out of the subject, and cleans it in the body', async () => {
+    const { renderReceipt } = await import('../../shared/mail/receipt.ts');
+    const caseNumber = 'X1\r\nBcc: evil@example.com\u202Eexe.pdf https://evil.example';
+    const decision = {
+      caseNumber, kind: 'PENALTY', decidedOn: '2026-11-27', filingDueOn: '2026-12-11', id: 'd-1',
+      filing: { onTime: true, workingDaysLate: 0, filedOn: '2026-12-01' },
+    } as any;
+    const mail = renderReceipt(decision, '宝坻区市场监督管理局', '宝坻备〔2026〕0001');
+    expect(mail.subject).toBe('备案回执 宝坻备〔2026〕0001');
+    for (const part of [mail.text, mail.html]) {
+      expect(part).not.toMatch(/[\r\u202E]|Bcc: evil@example.com\r|https:\/\//);
+      expect(part).toContain('X1 Bcc: evil@example.comexe.pdf hxxps://evil.example');
+    }
   });
 });
