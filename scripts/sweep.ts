@@ -13,16 +13,23 @@ import { defaultStateDir } from '../infra/local/paths.ts';
 import { portInUse } from '../infra/local/processes.ts';
 import { isValidIsoDate, shanghaiToday } from '../shared/domain/dates.ts';
 
-const usage = 'usage: npm run -s sweep -- --as-of YYYY-MM-DD [--jurisdiction ID]';
+const usage = 'usage: npm run -s sweep -- [--as-of YYYY-MM-DD (default: today in Asia/Shanghai)] [--jurisdiction ID]';
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { 'as-of': { type: 'string' }, jurisdiction: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true });
+  let values: { 'as-of'?: string; jurisdiction?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({ options: { 'as-of': { type: 'string' }, jurisdiction: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }));
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\n${usage}`);
+  }
   if (values.help) return (console.log(usage), 0);
   const day = values['as-of'] ?? shanghaiToday();
   if (!isValidIsoDate(day)) throw new Error(`--as-of "${day}" is not a date YYYY-MM-DD\n${usage}`);
 
   const file = join(defaultStateDir, 'stack.json');
-  const stack = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { dynamoEndpoint?: string; tableName?: string }) : undefined;
+  const stack = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as { dynamoEndpoint?: string; tableName?: string; sesEndpoint?: string; operatorEmails?: string })
+    : undefined;
   const port = stack?.dynamoEndpoint ? Number(new URL(stack.dynamoEndpoint).port) : undefined;
   if (!stack?.dynamoEndpoint || !stack.tableName || !port || !(await portInUse(port))) {
     throw new Error('no local stack is running: start it with `npm start` in another terminal, then run this again');
@@ -59,10 +66,15 @@ async function main(): Promise<number> {
         `${r.noticesWritten} notices written${r.weeklySummary ? ' (incl. the weekly summary)' : ''}; ${r.readUnits} read units`,
     );
   }
-  const operators = process.env[envNames.operatorEmails] !== undefined ? operatorEmails() : [];
+  // the operators' addresses: this command's OPERATOR_EMAILS, else the running stack's
+  process.env[envNames.operatorEmails] ??= stack.operatorEmails ?? '';
+  const operators = operatorEmails();
   const watch = await calendarWatch({ ...deps, operatorEmails: operators }, day);
-  if (watch !== 'not-needed') console.log(`  calendar watch: next year's holiday schedule is missing; notice ${watch === 'written' ? 'written' : 'already written today'}`);
-  console.log(`done${failed ? `, ${failed} jurisdiction(s) failed` : ''}: the running stack mails the notices (mail viewer of \`npm start\`)`);
+  if (watch !== 'not-needed') {
+    const to = operators.length ? `to ${operators.join(', ')}` : 'with no recipient (start the stack with OPERATOR_EMAILS=... to receive it)';
+    console.log(`  calendar watch: next year's holiday schedule is missing; notice ${watch === 'written' ? `written ${to}` : 'already written today'}`);
+  }
+  console.log(`done${failed ? `, ${failed} jurisdiction(s) failed` : ''}: the running stack mails the notices (mail viewer ${stack.sesEndpoint ?? 'of `npm start`'})`);
   return failed ? 1 : 0;
 }
 

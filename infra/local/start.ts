@@ -26,7 +26,14 @@ try {
   // where the emulators are, for `npm run dlq` and other tools while this runs
   writeFileSync(
     join(defaultStateDir, 'stack.json'),
-    JSON.stringify({ sqsEndpoint: stack.sqsEndpoint, dynamoEndpoint: stack.dynamoEndpoint, tableName: stack.tableName, queues: Object.fromEntries(stack.queues) }, null, 2),
+    JSON.stringify(
+      {
+        sqsEndpoint: stack.sqsEndpoint, dynamoEndpoint: stack.dynamoEndpoint, sesEndpoint: stack.sesEndpoint, tableName: stack.tableName,
+        operatorEmails: process.env.OPERATOR_EMAILS ?? '', queues: Object.fromEntries(stack.queues),
+      },
+      null,
+      2,
+    ),
   );
   console.log(`
 Beian is running locally (started in ${((Date.now() - started) / 1000).toFixed(1)} s)
@@ -40,7 +47,7 @@ Beian is running locally (started in ${((Date.now() - started) / 1000).toFixed(1
 Try it (in another terminal):
   ADMIN=$(npm run -s token -- --role admin)
   curl -s -X PUT ${api}/v1/jurisdictions/baodi -H "authorization: Bearer $ADMIN" -H 'content-type: application/json' \\
-    -d '{"name":"宝坻区","hearingThresholds":[{"partyType":"INDIVIDUAL","amount":"10000","effectiveFrom":"2021-07-15"},{"partyType":"ORGANIZATION","amount":"100000","effectiveFrom":"2021-07-15"}]}'
+    -d '{"name":"宝坻区","escalationEmails":["jiandu@example.org"],"hearingThresholds":[{"partyType":"INDIVIDUAL","amount":"10000","effectiveFrom":"2021-07-15"},{"partyType":"ORGANIZATION","amount":"100000","effectiveFrom":"2021-07-15"}]}'
   curl -s -X PUT ${api}/v1/agencies/baodi-market -H "authorization: Bearer $ADMIN" -H 'content-type: application/json' \\
     -d '{"name":"宝坻区市场监督管理局","jurisdictionId":"baodi","contactEmails":["fazhi@example.org"]}'
   AGENCY=$(npm run -s token -- --role agency --agency baodi-market)

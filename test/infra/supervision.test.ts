@@ -63,15 +63,15 @@ describe('the sweeps queue', () => {
   };
   const spec = queues.find((q) => q.name === 'sweeps')!;
 
-  it('has a dead-letter queue after 3 receives and a 1800 s visibility timeout, 6x the consumer timeout', () => {
+  it('has a dead-letter queue after 3 receives and a 5400 s visibility timeout, 6x the consumer timeout (900 s)', () => {
     const [dlqId, dlq] = queue('sweepsDeadLetterQueue');
     const [, main] = queue('sweepsQueue');
     expect(main.Properties).toMatchObject({
-      VisibilityTimeout: 1800,
+      VisibilityTimeout: 5400,
       SqsManagedSseEnabled: true,
       RedrivePolicy: { maxReceiveCount: 3, deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] } },
     });
-    expect([spec.visibilityTimeoutSeconds, spec.maxReceiveCount]).toEqual([1800, 3]);
+    expect([spec.visibilityTimeoutSeconds, spec.maxReceiveCount]).toEqual([5400, 3]);
     expect(main.Properties!.VisibilityTimeout).toBe(6 * functions.find((f) => f.name === 'sweep-jurisdiction')!.timeoutSeconds);
     expect(dlq.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
     expect([main.DeletionPolicy, dlq.DeletionPolicy]).toEqual(['Retain', 'Retain']);
