@@ -41,6 +41,24 @@ const sampleEvents: Record<string, unknown> = {
   },
   // nothing is stuck, so it only queries the index
   'reconcile-filings': { source: 'aws.scheduler' },
+  // no jurisdiction is registered: it lists them and queues nothing; September needs no calendar watch
+  'sweep-deadlines': { day: '2026-09-16' },
+  // the sweep of a jurisdiction that is not registered: one read, then nothing to do
+  'sweep-jurisdiction': {
+    Records: [
+      {
+        messageId: 'bench-2',
+        receiptHandle: 'bench',
+        body: JSON.stringify({ jurisdictionId: 'bench-none', day: '2026-09-16' }),
+        attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'bench', ApproximateFirstReceiveTimestamp: '0' },
+        messageAttributes: {},
+        md5OfBody: '',
+        eventSource: 'aws:sqs',
+        eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:sweeps',
+        awsRegion: 'us-east-1',
+      },
+    ],
+  },
   // a notice record whose notice does not exist (any more): the claim finds nothing to send
   'send-notices': {
     Records: [

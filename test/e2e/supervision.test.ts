@@ -172,6 +172,10 @@ describe('exactly once under faults', () => {
     // due 2026-09-15; nothing ran until 2026-09-25 (8 working days overdue: 16-18, 21-24 Sep ... counted by the engine)
     const report = await sweep(setup.jurisdictionId, '2026-09-25');
     expect(report).toMatchObject({ reminders: 0, overdueFlagged: 1, escalations: 1 });
+    // an overdue decision is still filed, late, with its reason
+    const [c] = setup.cases;
+    const late = await e2e.file(c!.agency.token, c!.id, { documents: [{ kind: 'DECISION_LETTER', title: '决定书', sha256: 'c'.repeat(64), sizeBytes: 10 }], contact: { name: '赵六' }, lateReason: '案卷整理延误' });
+    expect(expectStatus(late, 202).json).toMatchObject({ status: 'SUBMITTED', onTime: false });
   });
 
   test('a filing that lands while the sweep works wins: no overdue flag and no overdue notice for it', async () => {
@@ -246,6 +250,20 @@ describe('filing and explaining against the real clock', () => {
     const ok = expectStatus(await e2e.api('POST', `/v1/decisions/${overdue.id}/late-explanation`, { token: a.token, body }), 200);
     expect(ok.json).toMatchObject({ lateExplanation: body, workingDaysOverdue: expect.any(Number) });
     expect((await e2e.get(a.token, overdue.id)).lateExplanation).toMatchObject(body);
+    // due within the reminder window (2 working days from today): allowed; 6 working days away: not yet
+    const { nationalCalendar } = await import('../../shared/domain/national-calendar.ts');
+    const { addDays } = await import('../../shared/domain/supervision.ts');
+    const calendar = nationalCalendar();
+    const decidedFor = (due: string) => {
+      let d = addDays(due, -1);
+      while (calendar.addWorkingDays(d, 10).date !== due) d = addDays(d, -1);
+      return d;
+    };
+    const today = shanghaiToday();
+    const soon = await e2e.report(a.token, requiredDecision({ decidedOn: decidedFor(calendar.addWorkingDays(today, 2).date) }));
+    expectStatus(await e2e.api('POST', `/v1/decisions/${soon.id}/late-explanation`, { token: a.token, body }), 200);
+    const notYet = await e2e.report(a.token, requiredDecision({ decidedOn: decidedFor(calendar.addWorkingDays(today, 6).date) }));
+    expect(expectProblem(await e2e.api('POST', `/v1/decisions/${notYet.id}/late-explanation`, { token: a.token, body }), 409).type).toMatch(/deadline-not-near/);
     // a reviewer or an admin does not explain for an agency
     expectProblem(await e2e.api('POST', `/v1/decisions/${overdue.id}/late-explanation`, { token: await e2e.admin(), body }), 403);
   });

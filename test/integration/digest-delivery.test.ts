@@ -1,0 +1,61 @@
+/**
+ * A digest goes out exactly once even when SES fails on the first attempt: the sweep writes it to the
+ * outbox, the notice sender's use case delivers it (DynamoDB Local and the SES emulator; "SES down" is a
+ * port nothing listens on).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startMail } from '../../infra/local/mail.ts';
+import { freePort } from '../../infra/local/processes.ts';
+import { sesMailer } from '../../shared/mail/mailer.ts';
+import { FilingStore } from '../../shared/store/filing-store.ts';
+import type { DecisionRecord } from '../../shared/store/records.ts';
+import { SupervisionStore } from '../../shared/store/supervision-store.ts';
+import { calendarCache } from '../../shared/use-cases/deps.ts';
+import { type NoticeDeps, deliverNotice } from '../../shared/use-cases/notices.ts';
+import { sweepJurisdiction } from '../../shared/use-cases/supervision.ts';
+import { useDynamo } from './dynamo-harness.ts';
+
+const db = useDynamo('beian-digests');
+let mail: { server: Server; endpoint: string };
+beforeAll(async () => {
+  mail = await startMail(await freePort());
+});
+afterAll(() => new Promise((r) => mail.server.close(r)));
+
+it('an overdue digest whose first send fails goes out once after the retry', async () => {
+  const at = new Date().toISOString();
+  const contact = `${randomUUID()}@example.org`;
+  await db.store.putJurisdiction('dj', { name: '测试区', filingPeriodWorkingDays: 10, hearingThresholds: [], escalationEmails: [], extraOffDays: [], extraWorkingDays: [] }, at);
+  await db.store.putAgency('dj-ag', { name: '测试局', jurisdictionId: 'dj', contactEmails: [contact], clientIds: [] }, at);
+  const decision: DecisionRecord = {
+    id: randomUUID(), agencyId: 'dj-ag', jurisdictionId: 'dj', caseNumber: '测罚〔2026〕7号', kind: 'COERCIVE', measures: ['SEAL_UP'], majorReasons: ['PUBLIC_INTEREST'],
+    party: { type: 'ORGANIZATION', name: '某公司' }, decidedOn: '2026-09-01', status: 'AWAITING_FILING', filingRequired: true, filingReasons: [], filingDueOn: '2026-09-15',
+    dueProvisional: false, createdAt: at, updatedAt: at,
+  };
+  expect((await db.store.createDecision(decision)).kind).toBe('created');
+  const report = await sweepJurisdiction(
+    { sweeps: new SupervisionStore(db.doc, db.tableName), registry: { jurisdiction: (id) => db.store.getJurisdiction(id), agency: (id) => db.store.getAgency(id) }, calendarFor: calendarCache(), now: () => new Date(), log: () => {} },
+    'dj',
+    '2026-09-16',
+  );
+  expect(report).toMatchObject({ overdueFlagged: 1, noticesWritten: 1 });
+  const entries = await db.doc.send(new QueryCommand({ TableName: db.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'DIGEST#dj#2026-09-16' } }));
+  const noticeId = entries.Items![0]!.digestId as string;
+  const filings = new FilingStore(db.doc, db.tableName);
+  expect(await filings.getNotice(noticeId)).toMatchObject({ kind: 'FILING_OVERDUE', status: 'PENDING', to: [contact], decisionIds: [decision.id] });
+
+  const deps = (endpoint: string): NoticeDeps => ({ filings, now: () => new Date(), log: () => {}, mailer: sesMailer({ from: 'beian@example.gov.cn', endpoint }) });
+  await expect(deliverNotice(deps(`http://127.0.0.1:${await freePort()}`), noticeId)).rejects.toThrow();
+  expect((await filings.getNotice(noticeId))?.status).toBe('PENDING');
+  expect(await deliverNotice(deps(mail.endpoint), noticeId)).toBe('sent');
+  expect(await deliverNotice(deps(mail.endpoint), noticeId)).toBe('none');
+  const sent = ((await (await fetch(`${mail.endpoint}/store`)).json()) as { emails: { destination: { to: string[] }; subject: string; body: { text: string } }[] }).emails.filter((e) =>
+    e.destination.to.includes(contact),
+  );
+  expect(sent).toHaveLength(1);
+  expect(sent[0]!.subject).toMatch(/^【逾期未备案】1 件/);
+  expect(sent[0]!.body.text).toContain('测罚〔2026〕7号');
+});
