@@ -41,7 +41,8 @@ it('an overdue digest whose first send fails goes out once after the retry', asy
     'dj',
     '2026-09-16',
   );
-  expect(report).toMatchObject({ overdueFlagged: 1, noticesWritten: 1 });
+  // the overdue digest, and the week's summary (no sweep of this jurisdiction completed this week before)
+  expect(report).toMatchObject({ overdueFlagged: 1, noticesWritten: 2, weeklySummary: true });
   const entries = await db.doc.send(new QueryCommand({ TableName: db.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'DIGEST#dj#2026-09-16' } }));
   const noticeId = entries.Items![0]!.digestId as string;
   const filings = new FilingStore(db.doc, db.tableName);
