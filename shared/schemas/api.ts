@@ -2,13 +2,13 @@
 import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
 import { DEFAULT_SUPERVISION } from '../domain/supervision.ts';
-import { email, entityId, isoDate, money } from './common.ts';
+import { email, entityId, isoDate, line, money, noForbidden } from './common.ts';
 import { decisionFactsShape, decisionFactIssues, hearingThreshold, majorReason } from './decision.ts';
 
 z.config(en());
 
-const name = z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200));
-const text = (max: number) => z.string().check(z.maxLength(max));
+const name = line(200);
+const text = (max: number) => z.string().check(z.maxLength(max), noForbidden(true));
 
 export const jurisdictionBody = z.strictObject({
   name,
@@ -22,7 +22,7 @@ export const jurisdictionBody = z.strictObject({
   extraOffDays: z._default(z.array(isoDate).check(z.maxLength(366)), []),
   extraWorkingDays: z._default(z.array(isoDate).check(z.maxLength(366)), []),
   /** prefix of filing numbers, e.g. 宝坻备 gives 宝坻备〔2026〕0001 */
-  filingNumberPrefix: z.optional(z.string().check(z.minLength(1), z.maxLength(20))),
+  filingNumberPrefix: z.optional(z.string().check(z.minLength(1), z.maxLength(20), noForbidden(false))),
 });
 export type JurisdictionBody = z.output<typeof jurisdictionBody>;
 
@@ -43,7 +43,8 @@ export type AgencyBody = z.output<typeof agencyBody>;
 
 export const decisionBody = z
   .strictObject({
-    caseNumber: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(100)),
+    /** kept as given (trimmed); a duplicate is found on its normalized form (NFKC, whitespace collapsed) */
+    caseNumber: line(100),
     ...decisionFactsShape,
     party: z.strictObject({ type: decisionFactsShape.party.shape.type, name }),
     majorReasons: z.optional(z.array(majorReason).check(z.maxLength(4))),
@@ -68,7 +69,7 @@ const intString = (min: number, max: number) =>
 export const DECISION_STATUSES = ['AWAITING_FILING', 'NOT_REQUIRED', 'SUBMITTED', 'RECEIVED', 'INCOMPLETE', 'OVERDUE'] as const;
 
 export const lateExplanationBody = z.strictObject({
-  reason: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(500)),
+  reason: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(500), noForbidden(true)),
   /** the day the agency promises to file by */
   promisedOn: isoDate,
 });

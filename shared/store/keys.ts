@@ -1,10 +1,13 @@
+import { caseNumberKey } from '../domain/text.ts';
+
 /** Key values of every item; the attribute names are in table-definition.ts. */
 export const keys = {
   jurisdiction: (id: string) => ({ pk: 'JUR', sk: id }),
   agency: (id: string) => ({ pk: 'AGENCY', sk: id }),
   client: (clientId: string) => ({ pk: 'CLIENT', sk: clientId }),
   decision: (id: string) => ({ pk: `DEC#${id}`, sk: 'META' }),
-  caseNumber: (agencyId: string, caseNumber: string) => ({ pk: `CASE#${agencyId}#${caseNumber}`, sk: 'CASE' }),
+  /** on the case number's normalized form: full-width digits or extra spaces do not make a new case */
+  caseNumber: (agencyId: string, caseNumber: string) => ({ pk: `CASE#${agencyId}#${caseNumberKey(caseNumber)}`, sk: 'CASE' }),
   idempotency: (scope: string, key: string) => ({ pk: `IDEM#${scope}#${key}`, sk: 'IDEM' }),
   filingCounter: (jurisdictionId: string, year: number) => ({ pk: `COUNTER#${jurisdictionId}#${year}`, sk: 'COUNTER' }),
   notice: (id: string) => ({ pk: `NOTICE#${id}`, sk: 'NOTICE' }),
