@@ -96,8 +96,13 @@ export async function listDecisions(deps: Deps, caller: Caller, q: ListDecisions
     if (q.agencyId && q.agencyId !== caller.agencyId) throw forbidden('an agency can list only its own decisions');
     [index, partition] = ['byAgency', `AG#${caller.agencyId}`];
   } else if (q.agencyId) {
+    if (caller.role === 'reviewer') {
+      // another jurisdiction's agency is "not found", as for every other read; nothing of it is queried
+      const agency = await deps.store.getAgency(q.agencyId);
+      if (agency?.jurisdictionId !== caller.jurisdictionId) throw notFound(`agency "${q.agencyId}" does not exist or is not visible to you`);
+      jurisdictionFilter = caller.jurisdictionId;
+    }
     [index, partition] = ['byAgency', `AG#${q.agencyId}`];
-    if (caller.role === 'reviewer') jurisdictionFilter = caller.jurisdictionId;
   } else if (caller.role === 'reviewer') {
     [index, partition] = ['byJurisdiction', `JUR#${caller.jurisdictionId}`];
   } else {

@@ -87,11 +87,14 @@ describe('scope and order', () => {
     expect(new Set(ids(await e2e.listAll(r2)))).toEqual(new Set(ids(w.c.decisions)));
   });
 
-  test('a reviewer filtering by an agency of its jurisdiction sees that agency; of another jurisdiction nothing', async () => {
+  test('a reviewer filtering by an agency of its jurisdiction sees that agency; of another jurisdiction, or unknown, 404 alike', async () => {
     const r1 = await e2e.reviewer(w.j1);
     expect(new Set(ids(await e2e.listAll(r1, { agencyId: w.b.agencyId })))).toEqual(new Set(ids(w.b.decisions)));
-    const foreign = expectStatus(await list(r1, { agencyId: w.c.agencyId }), 200);
-    expect(foreign.json).toEqual({ items: [], nextCursor: null });
+    // changed by the security review (issue 12 item 4): it was an empty page with a cursor to another tenant's data
+    const foreign = expectProblem(await list(r1, { agencyId: w.c.agencyId }), 404);
+    const unknown = expectProblem(await list(r1, { agencyId: 'no-such-agency' }), 404);
+    expect(foreign.detail.replace(w.c.agencyId, 'X')).toBe(unknown.detail.replace('no-such-agency', 'X'));
+    expect(JSON.stringify(foreign)).not.toMatch(/nextCursor|items/);
   });
 
   test('an admin sees all, and narrows by agencyId', async () => {
