@@ -30,6 +30,14 @@ export const agencyBody = z.strictObject({
   name,
   jurisdictionId: entityId,
   contactEmails: z._default(z.array(email).check(z.maxLength(20)), []),
+  /**
+   * Mail domains a filer's contact address may have to get the filing receipt too (e.g. scjg.tj.gov.cn);
+   * official mail goes to no other address than the registered ones.
+   */
+  contactEmailDomains: z._default(
+    z.array(z.string().check(z.toLowerCase(), z.regex(/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a mail domain such as scjg.tj.gov.cn'))).check(z.maxLength(10)),
+    [],
+  ),
   /** Cognito app client ids issued to this agency's systems (client-credentials grant) */
   clientIds: z._default(
     z.array(z.string().check(z.regex(/^[\w+]{1,128}$/, 'must be an app client id'))).check(

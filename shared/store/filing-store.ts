@@ -25,11 +25,14 @@ export interface Notice {
   decisionIds?: string[];
   /** the jurisdiction a sweep notice belongs to */
   jurisdictionId?: string;
+  /** the agency whose activity the notice reports (receipts, its reminders and overdue digests): counted against its daily mail cap */
+  agencyId?: string;
   to: string[];
   subject: string;
   text: string;
   html: string;
-  status: 'PENDING' | 'SENDING' | 'SENT' | 'NO_RECIPIENT';
+  /** SUPPRESSED: over the agency's daily mail cap, recorded and logged, not sent */
+  status: 'PENDING' | 'SENDING' | 'SENT' | 'NO_RECIPIENT' | 'SUPPRESSED';
   /** while SENDING: the claim lapses then, so a crashed sender's notice is sent by the next delivery */
   claimedUntil?: string;
   createdAt: string;
@@ -219,8 +222,31 @@ export class FilingStore {
     );
   }
 
-  /** Records that the claimed notice went out (or had nobody to go to). */
-  async markNoticeSent(id: string, status: 'SENT' | 'NO_RECIPIENT', sentAt: string, messageId?: string): Promise<void> {
+  /**
+   * Counts one mail against an agency's cap for a Shanghai day; false when the cap is reached (nothing
+   * counted). The counter item expires a few days later.
+   */
+  async countAgencyMail(agencyId: string, day: string, cap: number): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.mailCount(agencyId, day),
+          UpdateExpression: 'ADD #count :one SET expiresAt = if_not_exists(expiresAt, :expires)',
+          ConditionExpression: 'attribute_not_exists(#count) OR #count < :cap',
+          ExpressionAttributeNames: { '#count': 'count' },
+          ExpressionAttributeValues: { ':one': 1, ':cap': cap, ':expires': Math.floor(Date.parse(`${day}T00:00:00+08:00`) / 1000) + 7 * 86_400 },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) return false;
+      throw e;
+    }
+  }
+
+  /** Records that the claimed notice went out (or had nobody to go to, or was over the cap). */
+  async markNoticeSent(id: string, status: 'SENT' | 'NO_RECIPIENT' | 'SUPPRESSED', sentAt: string, messageId?: string): Promise<void> {
     await this.db.send(
       new UpdateCommand({
         TableName: this.tableName,

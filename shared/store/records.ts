@@ -11,7 +11,8 @@ export interface JurisdictionRecord extends Omit<JurisdictionBody, SupervisionKe
   updatedAt: string;
 }
 
-export interface AgencyRecord extends AgencyBody {
+/** contactEmailDomains is optional on a stored record: one written before it existed allows none. */
+export interface AgencyRecord extends Omit<AgencyBody, 'contactEmailDomains'>, Partial<Pick<AgencyBody, 'contactEmailDomains'>> {
   agencyId: string;
   createdAt: string;
   updatedAt: string;

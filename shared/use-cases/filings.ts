@@ -141,7 +141,7 @@ export async function processFiling(deps: ProcessorDeps, message: FilingMessage)
       const [jurisdiction, agency] = await Promise.all([deps.registry.jurisdiction(decision.jurisdictionId), deps.registry.agency(decision.agencyId)]);
       const prefix = jurisdiction?.filingNumberPrefix ?? `${jurisdiction?.name ?? decision.jurisdictionId}备`;
       const year = Number(decision.filing.filedOn.slice(0, 4));
-      const to = [...new Set([...(agency?.contactEmails ?? []), ...(decision.filing.contact.email ? [decision.filing.contact.email] : [])])];
+      const to = receiptRecipients(agency, decision.filing.contact.email);
       const registration = await deps.filings.register(
         decision,
         message.submissionId,
@@ -151,6 +151,7 @@ export async function processFiling(deps: ProcessorDeps, message: FilingMessage)
           id: receiptNoticeId(message),
           kind: 'RECEIPT',
           decisionId: decision.id,
+          agencyId: decision.agencyId,
           to,
           ...renderReceipt(decision, agency?.name ?? decision.agencyId, filingNumber),
           // the outbox: written with the registration, sent by send-notices from the table's stream
@@ -163,6 +164,16 @@ export async function processFiling(deps: ProcessorDeps, message: FilingMessage)
     }
   }
   return result;
+}
+
+/**
+ * Official mail goes only to addresses an admin registered: the agency's contactEmails, and the filer's
+ * contact address only when its domain is one the admin allowed for the agency (contactEmailDomains).
+ */
+export function receiptRecipients(agency: Pick<AgencyRecord, 'contactEmails' | 'contactEmailDomains'> | undefined, contact: string | undefined): string[] {
+  const domain = contact?.split('@').pop()?.toLowerCase();
+  const allowed = !!domain && (agency?.contactEmailDomains ?? []).includes(domain);
+  return [...new Set([...(agency?.contactEmails ?? []), ...(contact && allowed ? [contact] : [])])];
 }
 
 /** Queues again every submission left SUBMITTED for longer than `olderThanSeconds`. */

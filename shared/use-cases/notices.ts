@@ -2,15 +2,21 @@
  * Notices (receipts now; reminders and overdue notices later) leave through an outbox: written PENDING
  * in the transaction of the change they report, then sent once by the notice sender.
  */
+import { shanghaiDate } from '../domain/dates.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { FilingStore, Notice } from '../store/filing-store.ts';
 
 export interface NoticeDeps {
   filings: FilingStore;
+  /** mails a day that one agency's activity may cause (receipts, its digests); more are recorded SUPPRESSED */
+  agencyDailyMailCap?: number;
   now: () => Date;
   log: (level: 'INFO' | 'WARN' | 'ERROR', message: string, fields?: Record<string, unknown>) => void;
   mailer: Mailer;
 }
+
+/** Mails a day one agency's activity may cause by default: far above a district agency's real volume, far below a flood. */
+export const AGENCY_DAILY_MAIL_CAP = 200;
 
 /** How long a notice claim lasts: longer than the sender's timeout, so a live sender never loses it. */
 export const NOTICE_LEASE_SECONDS = 40;
@@ -49,6 +55,11 @@ async function sendClaimed(deps: NoticeDeps, notice: Notice): Promise<'sent' | '
       ...(notice.jurisdictionId && { jurisdictionId: notice.jurisdictionId }),
     });
     await deps.filings.markNoticeSent(noticeId, 'NO_RECIPIENT', deps.now().toISOString());
+    return 'none';
+  }
+  if (notice.agencyId && !(await deps.filings.countAgencyMail(notice.agencyId, shanghaiDate(deps.now()), deps.agencyDailyMailCap ?? AGENCY_DAILY_MAIL_CAP))) {
+    deps.log('WARN', 'notice not sent: the agency reached its daily mail cap', { noticeId, kind: notice.kind, agencyId: notice.agencyId });
+    await deps.filings.markNoticeSent(noticeId, 'SUPPRESSED', deps.now().toISOString());
     return 'none';
   }
   let messageId: string;

@@ -245,6 +245,7 @@ async function writeDigests(deps: SweepDeps, jurisdiction: JurisdictionRecord, e
           id: `digest#${jurisdiction.jurisdictionId}#${day}#${kind}#${recipientKey}#${createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 16)}`,
           kind,
           jurisdictionId: jurisdiction.jurisdictionId,
+          ...(kind !== 'ESCALATION' && { agencyId: recipientKey }),
           decisionIds: ids,
           to,
           ...mail,

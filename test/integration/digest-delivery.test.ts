@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startMail } from '../../infra/local/mail.ts';
 import { freePort } from '../../infra/local/processes.ts';
@@ -59,4 +59,22 @@ it('an overdue digest whose first send fails goes out once after the retry', asy
   expect(sent).toHaveLength(1);
   expect(sent[0]!.subject).toMatch(/^【逾期未备案】1 件/);
   expect(sent[0]!.body.text).toContain('测罚〔2026〕7号');
+});
+
+it('an agency that reaches its daily mail cap gets no more mail that day: the rest is recorded SUPPRESSED, not sent', async () => {
+  const filings = new FilingStore(db.doc, db.tableName);
+  const to = `${randomUUID()}@example.org`;
+  const agencyId = `cap-${randomUUID().slice(0, 8)}`;
+  const ids = [1, 2, 3].map((n) => `cap-test#${agencyId}#${n}`);
+  for (const id of ids) {
+    await db.doc.send(
+      new PutCommand({ TableName: db.tableName, Item: { pk: `NOTICE#${id}`, sk: 'NOTICE', id, kind: 'FILING_REMINDER', agencyId, to: [to], subject: 's', text: 't', html: '<p>t</p>', status: 'PENDING', createdAt: new Date().toISOString() } }),
+    );
+  }
+  const deps: NoticeDeps = { filings, now: () => new Date(), log: () => {}, mailer: sesMailer({ from: 'beian@example.gov.cn', endpoint: mail.endpoint }), agencyDailyMailCap: 2 };
+  expect(await Promise.all(ids.map((id) => deliverNotice(deps, id)))).toEqual(expect.arrayContaining(['sent', 'sent', 'none']));
+  const statuses = await Promise.all(ids.map(async (id) => (await filings.getNotice(id))?.status));
+  expect(statuses.sort()).toEqual(['SENT', 'SENT', 'SUPPRESSED']);
+  const sent = ((await (await fetch(`${mail.endpoint}/store`)).json()) as { emails: { destination: { to: string[] } }[] }).emails.filter((e) => e.destination.to.includes(to));
+  expect(sent).toHaveLength(2);
 });
