@@ -23,3 +23,13 @@ export const mailConfig = (e: NodeJS.ProcessEnv = process.env) => ({
 });
 
 export const cursorSecret = (e: NodeJS.ProcessEnv = process.env) => required(env.cursorSecret, e);
+
+/**
+ * Requests one caller (an agency, or a person) may make per window, across all instances: by default 300
+ * a minute (5/s on average, bursts allowed within the minute), well under the stage-wide 50/s, so one
+ * caller cannot take everyone's share. CALLER_RATE_LIMIT="requests/seconds" overrides it.
+ */
+export function callerRateLimit(e: NodeJS.ProcessEnv = process.env): { requests: number; windowSeconds: number } {
+  const m = /^(\d{1,6})\/(\d{1,5})$/.exec(e.CALLER_RATE_LIMIT ?? '');
+  return m ? { requests: Number(m[1]), windowSeconds: Math.max(1, Number(m[2])) } : { requests: 300, windowSeconds: 60 };
+}

@@ -3,7 +3,7 @@
  * caller and role first (401/403), then path, query, body size, JSON and schema (400), then the use case.
  */
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { type AgencyDirectory, resolveCaller } from '../../shared/auth/caller.ts';
+import { type AgencyDirectory, type Caller, resolveCaller } from '../../shared/auth/caller.ts';
 import { type FieldError, ProblemError, ValidationError, badRequest, fieldErrors, forbidden, notFound, toProblem } from '../../shared/http/problem.ts';
 import { InvalidDecisionError } from '../../shared/domain/classify.ts';
 import { type ApiDeps, type Reply, type Route, routes } from './routes.ts';
@@ -42,6 +42,7 @@ async function run(event: ApiEvent, deps: ApiDeps, directory: AgencyDirectory): 
   if (route.roles !== 'public' && !route.roles.includes(caller.role)) {
     throw forbidden(`${route.method} ${route.path} is for ${route.roles.join(' or ')}; this token is ${caller.role}`);
   }
+  if (route.roles !== 'public') await withinRateLimit(deps, caller);
   const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
   const key = headers['idempotency-key'];
   if (key !== undefined && !/^[\x21-\x7e]{1,200}$/.test(key)) {
@@ -51,6 +52,18 @@ async function run(event: ApiEvent, deps: ApiDeps, directory: AgencyDirectory): 
   const query = parse(route.query, event.queryStringParameters ?? {}, 'query');
   const body = route.body ? parse(route.body, readBody(event), 'body') : undefined;
   return route.run({ deps, caller, params, query, body, headers } as Parameters<Route['run']>[0]);
+}
+
+/** One limit per caller (an agency, or a person), shared by every instance of the function. */
+async function withinRateLimit(deps: ApiDeps, caller: Caller): Promise<void> {
+  const callerKey = caller.role === 'agency' ? `agency:${caller.agencyId}` : `${caller.role}:${caller.subject}`;
+  const decision = await deps.rateLimiter.take(callerKey, deps.now().getTime());
+  if (!decision.ok) {
+    const { requests, windowSeconds } = deps.rateLimiter.limit;
+    throw new ProblemError(429, 'rate-limited', 'Too many requests', `this caller may make ${requests} requests in ${windowSeconds} s; try again in ${decision.retryAfterSeconds} s`, {
+      retryAfterSeconds: decision.retryAfterSeconds,
+    });
+  }
 }
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}, type = 'application/json'): ApiResult => ({
@@ -67,6 +80,7 @@ export async function dispatch(event: ApiEvent, deps: ApiDeps, directory: Agency
     const error = e instanceof InvalidDecisionError ? new ValidationError(e.issues.map((i) => ({ field: i.path.join('.'), in: 'body', reason: i.message }))) : e;
     if (!(error instanceof ProblemError)) log(error);
     const problem = toProblem(error);
-    return json(problem.status, problem, {}, 'application/problem+json');
+    const retryAfter: Record<string, string> = typeof problem.retryAfterSeconds === 'number' ? { 'retry-after': String(problem.retryAfterSeconds) } : {};
+    return json(problem.status, problem, retryAfter, 'application/problem+json');
   }
 }

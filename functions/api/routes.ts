@@ -10,6 +10,7 @@ import { workingDays } from '../../shared/use-cases/calendar.ts';
 import { getDecision, listDecisions, presentDecision, reportDecision } from '../../shared/use-cases/decisions.ts';
 import { submitFiling, type FilingDeps } from '../../shared/use-cases/filings.ts';
 import { type LateExplanationDeps, explainLate } from '../../shared/use-cases/late-explanation.ts';
+import type { RateLimiter } from '../../shared/store/rate-limit.ts';
 import { filingBody } from '../../shared/schemas/filing.ts';
 import * as registry from '../../shared/use-cases/registry.ts';
 import openapi from './openapi.json' with { type: 'json' };
@@ -24,7 +25,7 @@ type Schema = z.ZodMiniType;
 type Out<S> = S extends Schema ? z.output<S> : undefined;
 
 /** What the API's use cases need, wired by shared/wiring/api.ts. */
-export type ApiDeps = FilingDeps & LateExplanationDeps;
+export type ApiDeps = FilingDeps & LateExplanationDeps & { rateLimiter: Pick<RateLimiter, 'take' | 'limit'> };
 
 export interface RouteContext<P, Q, B> {
   deps: ApiDeps;

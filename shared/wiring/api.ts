@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { cursorSecret, filingsQueueConfig } from '../config.ts';
+import { callerRateLimit, cursorSecret, filingsQueueConfig } from '../config.ts';
 import { CursorCodec } from '../http/cursor.ts';
 import { log } from '../log.ts';
 import { sqsFilingQueue } from '../queue/filing-queue.ts';
 import { calendarCache, rulesCache } from '../use-cases/deps.ts';
 import type { ApiDeps } from '../../functions/api/routes.ts';
 import { SupervisionStore } from '../store/supervision-store.ts';
+import { RateLimiter } from '../store/rate-limit.ts';
 import { storage } from './storage.ts';
 
 export function apiDeps(): ApiDeps {
@@ -21,5 +22,6 @@ export function apiDeps(): ApiDeps {
     cursors: new CursorCodec(cursorSecret()),
     queue: sqsFilingQueue(filingsQueueConfig()),
     sweeps: new SupervisionStore(db, tableName),
+    rateLimiter: new RateLimiter(db, tableName, callerRateLimit()),
   };
 }

@@ -169,6 +169,8 @@ export function useStack(options: Pick<LocalStackOptions, 'queueVisibilityTimeou
   const tokens = new Map<string, Promise<string>>();
 
   beforeAll(async () => {
+    // the per-caller limit is tested on its own (rate-limit.test.ts); other suites make many calls with one token
+    process.env.CALLER_RATE_LIMIT ??= '100000/60';
     stateDir = mkdtempSync(join(tmpdir(), 'beian-e2e-'));
     stack = await startLocalStack({ port: 0, dynamoPort: 0, sqsPort: 0, sesPort: 0, stateDir, persist: false, ...options });
   });
