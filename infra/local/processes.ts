@@ -41,7 +41,7 @@ export async function waitForPort(port: number, what: string, child: ChildProces
 /** Java 17+ is needed by DynamoDB Local; say what to install if it is missing or too old. */
 export function checkJava(): void {
   const probe = spawnSync('java', ['-version'], { encoding: 'utf8' });
-  const hint = 'DynamoDB Local needs Java 17 or newer: on Debian/Ubuntu `sudo apt-get install -y openjdk-17-jre-headless`, on macOS `brew install openjdk@17`.';
+  const hint = 'DynamoDB Local needs a Java 17 or newer JDK: on Debian/Ubuntu `sudo apt-get install -y openjdk-17-jdk-headless`, on macOS `brew install openjdk@17`.';
   if (probe.error || probe.status !== 0) throw new LocalSetupError(`java was not found on PATH. ${hint}`);
   const version = /version "(\d+)(?:\.(\d+))?/.exec(probe.stderr + probe.stdout);
   const major = version ? (Number(version[1]) === 1 ? Number(version[2]) : Number(version[1])) : 0;

@@ -18,6 +18,7 @@ import { ensureTable, startDynamoLocal, tableStreamArn } from './dynamodb.ts';
 import { type StreamHandler, pollStream, streamsClient } from './stream-source.ts';
 import { type ApiHandler, createApiServer } from './http-adapter.ts';
 import { verifyToken } from './jwt.ts';
+import { LOCAL_CLIENT_IS_AGENCY } from '../../shared/auth/directory.ts';
 import { LocalSetupError, freePort, portInUse, stopProcess } from './processes.ts';
 
 export interface LocalStackOptions {
@@ -39,6 +40,12 @@ export interface LocalStackOptions {
   /** run scheduled functions on their timers (npm start); tests call runSchedule instead */
   timers?: boolean;
   onProgress?: (message: string) => void;
+  /**
+   * The address every local service listens on: 127.0.0.1, so nothing else on the network reaches the
+   * emulators (which take any credentials). A wildcard ('0.0.0.0') exposes them on purpose; the
+   * endpoints handed out stay on 127.0.0.1.
+   */
+  host?: string;
 }
 
 export interface LocalStack {
@@ -68,6 +75,8 @@ function localEnvironment(stateDir: string, dynamoEndpoint: string, tableName: s
     DYNAMODB_ENDPOINT: dynamoEndpoint,
     CURSOR_SECRET: readFileSync(secretFile, 'utf8').trim(),
     STAGE: 'local',
+    // local agency tokens carry the agency id as their client id; in AWS a client maps only through a link
+    [LOCAL_CLIENT_IS_AGENCY]: 'true',
     // DynamoDB Local accepts any credentials; fixed ones keep a developer's real AWS keys out of it
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',
@@ -84,6 +93,7 @@ function localEnvironment(stateDir: string, dynamoEndpoint: string, tableName: s
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const progress = options.onProgress ?? (() => {});
   const tableName = options.tableName ?? 'beian-local';
+  const host = options.host ?? '127.0.0.1';
   mkdirSync(options.stateDir, { recursive: true });
   const port = options.port === 0 ? await freePort() : (options.port ?? 3000);
   const dynamoPort = options.dynamoPort === 0 ? await freePort() : (options.dynamoPort ?? 8000);
@@ -112,13 +122,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
   try {
     progress(`starting DynamoDB Local on port ${dynamoPort}${options.persist ? ` (data kept in ${join(options.stateDir, 'dynamodb')})` : ' (in memory)'} ...`);
-    children.push(await startDynamoLocal(dynamoPort, options.persist ? join(options.stateDir, 'dynamodb') : undefined));
+    children.push(await startDynamoLocal(dynamoPort, options.persist ? join(options.stateDir, 'dynamodb') : undefined, host));
     const dynamoEndpoint = `http://127.0.0.1:${dynamoPort}`;
 
     progress(`starting the SQS emulator on port ${sqsPort} and the SES emulator on port ${sesPort} ...`);
-    const sqs = await startQueues(sqsPort, { ...(options.queueVisibilityTimeoutSeconds && { visibilityTimeoutSeconds: options.queueVisibilityTimeoutSeconds }) });
+    const sqs = await startQueues(sqsPort, { host, ...(options.queueVisibilityTimeoutSeconds && { visibilityTimeoutSeconds: options.queueVisibilityTimeoutSeconds }) });
     stoppers.push(() => sqs.server.stop());
-    const mail = await startMail(sesPort);
+    const mail = await startMail(sesPort, host);
     stoppers.push(() => new Promise((r) => mail.server.close(r)));
     const sqsFault = await startFaultProxy(sqs.server.port);
     stoppers.push(() => sqsFault.close());
@@ -146,7 +156,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         server = createApiServer(trigger.routes, handler, (token) => verifyToken(options.stateDir, token));
         await new Promise<void>((resolve, reject) => {
           server!.once('error', reject);
-          server!.listen(port, '127.0.0.1', resolve);
+          server!.listen(port, host, resolve);
         });
       } else if (trigger.kind === 'queue') {
         const source: EventSource = pollQueue(poller, sqs.queues.get(trigger.queue)!, (await loadHandler(spec)) as QueueHandler, {

@@ -2,12 +2,18 @@
  * Who is calling, from the claims of a token the JWT authorizer (API Gateway in AWS, the local adapter
  * here) has already verified. Nothing about the caller ever comes from the request body.
  *
- * - People (reviewers, admins) sign in through the user pool; their ID token carries `cognito:groups`
- *   and, for reviewers, `custom:jurisdictionId`.
- * - Agencies' systems use the client-credentials grant; the access token carries `client_id` and the
- *   scope `beian/agency`, no custom claims. The client id is mapped to its agency by a link the registry
- *   keeps (written by the CDK app, or by PUT /v1/agencies with `clientIds`); a client whose id is itself
- *   a registered agency id maps to that agency (that is how local tokens work).
+ * - People (reviewers, admins) sign in through the user pool; their ID token (`token_use: id`) carries
+ *   `cognito:groups` and, for reviewers, `custom:jurisdictionId`. Groups count only in an ID token: a
+ *   person's access token carries them too, but no jurisdiction, and is not what the web client sends.
+ * - Agencies' systems use the client-credentials grant; the access token (`token_use: access`) carries
+ *   `client_id` and the scope `beian/agency`, no custom claims. The scope counts only in an access token.
+ *   The client id maps to its agency only through a link the registry keeps (written by the CDK app, or
+ *   by PUT /v1/agencies with `clientIds`); the directory decides, and only the local stack's directory
+ *   also treats a client id equal to an agency id as linked to it (see directory.ts).
+ *
+ * A token of the wrong kind (no `token_use`, or the wrong one for the role its claims name) is answered
+ * 401, not 403: the signature is good but the token is not a credential this API takes for that role;
+ * the client's fix is another token, not another permission.
  */
 import { forbidden, unauthorized } from '../http/problem.ts';
 
@@ -44,7 +50,32 @@ export function registeredJurisdiction(caller: Extract<Caller, { role: 'agency' 
 export async function resolveCaller(claims: Record<string, unknown> | undefined, directory: AgencyDirectory): Promise<Caller> {
   if (!claims || typeof claims.sub !== 'string') throw unauthorized('a bearer token is required (Authorization: Bearer <JWT>)');
   const subject = claims.sub;
+  const tokenUse = claims.token_use;
+  if (tokenUse !== 'id' && tokenUse !== 'access') {
+    throw unauthorized('the token has no valid token_use claim: people send their ID token (token_use "id"), agencies\' systems a client-credentials access token (token_use "access")');
+  }
   const groups = claimList(claims['cognito:groups']);
+  const agencyScope = claimList(claims.scope).includes(AGENCY_SCOPE);
+  if (tokenUse === 'access' && (groups.includes('admin') || groups.includes('reviewer'))) {
+    throw unauthorized('cognito:groups count only in an ID token (token_use "id"); this is an access token: send the ID token of the sign-in');
+  }
+  if (tokenUse === 'id' && agencyScope) {
+    throw unauthorized(`the ${AGENCY_SCOPE} scope counts only in an access token (token_use "access") of the client-credentials grant; this is an ID token`);
+  }
+  if (tokenUse === 'id') return personCaller(claims, subject, groups);
+  const clientId = claims.client_id;
+  if (typeof clientId === 'string' && agencyScope) {
+    const agencyId = await directory.agencyIdForClient(clientId);
+    if (agencyId === undefined) {
+      throw forbidden(`app client "${clientId}" is not linked to any agency: an admin links it with PUT /v1/agencies/{agencyId} and "clientIds"`);
+    }
+    const agency = await directory.getAgency(agencyId);
+    return { role: 'agency', subject, agencyId, jurisdictionId: agency?.jurisdictionId };
+  }
+  throw forbidden(`the access token grants no Beian role: an agency's client needs the ${AGENCY_SCOPE} scope`);
+}
+
+function personCaller(claims: Record<string, unknown>, subject: string, groups: string[]): Caller {
   if (groups.includes('admin')) return { role: 'admin', subject };
   if (groups.includes('reviewer')) {
     const jurisdictionId = claims['custom:jurisdictionId'];
@@ -53,11 +84,5 @@ export async function resolveCaller(claims: Record<string, unknown> | undefined,
     }
     return { role: 'reviewer', subject, jurisdictionId };
   }
-  const clientId = claims.client_id;
-  if (typeof clientId === 'string' && claimList(claims.scope).includes(AGENCY_SCOPE)) {
-    const agencyId = (await directory.agencyIdForClient(clientId)) ?? clientId;
-    const agency = await directory.getAgency(agencyId);
-    return { role: 'agency', subject, agencyId, jurisdictionId: agency?.jurisdictionId };
-  }
-  throw forbidden('the token grants no Beian role: it needs the admin or reviewer group, or the beian/agency scope');
+  throw forbidden('the ID token grants no Beian role: a person needs the admin or reviewer group');
 }

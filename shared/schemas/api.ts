@@ -10,6 +10,9 @@ z.config(en());
 const name = line(200);
 const text = (max: number) => z.string().check(z.maxLength(max), noForbidden(true));
 
+/** A district's agencies report and file a few decisions a day; these stop a runaway client, not real work. */
+export const DEFAULT_DAILY_QUOTA = { decisions: 500, filings: 500 } as const;
+
 export const jurisdictionBody = z.strictObject({
   name,
   filingPeriodWorkingDays: z._default(z.int().check(z.minimum(1), z.maximum(60)), 10),
@@ -17,6 +20,14 @@ export const jurisdictionBody = z.strictObject({
   escalationEmails: z._default(z.array(email).check(z.maxLength(20)), []),
   /** the amber reminder goes out this many working days before a deadline, and on the day itself */
   reminderWorkingDaysBefore: z._default(z.int().check(z.minimum(1), z.maximum(20)), DEFAULT_SUPERVISION.reminderWorkingDaysBefore),
+  /** writes one agency may make a day (Asia/Shanghai), beyond the per-caller request rate */
+  dailyQuotaPerAgency: z._default(
+    z.strictObject({
+      decisions: z._default(z.int().check(z.minimum(1), z.maximum(100_000)), DEFAULT_DAILY_QUOTA.decisions),
+      filings: z._default(z.int().check(z.minimum(1), z.maximum(100_000)), DEFAULT_DAILY_QUOTA.filings),
+    }),
+    { ...DEFAULT_DAILY_QUOTA },
+  ),
   /** an overdue case is escalated to escalationEmails after this many working days */
   escalationWorkingDaysOverdue: z._default(z.int().check(z.minimum(1), z.maximum(60)), DEFAULT_SUPERVISION.escalationWorkingDaysOverdue),
   extraOffDays: z._default(z.array(isoDate).check(z.maxLength(366)), []),

@@ -9,7 +9,7 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type CreateOutcome, strip } from './beian-store.ts';
-import { type IdempotencyRecord, idempotencyPut, sleep, storedResponse, transact } from './transactions.ts';
+import { type DailyQuota, type IdempotencyRecord, idempotencyPut, quotaUpdate, sleep, storedResponse, transact } from './transactions.ts';
 import { SUBMITTED_PARTITION, keys, openDueKeys } from './keys.ts';
 import type { DecisionRecord, DecisionStatus, FilingState } from './records.ts';
 
@@ -58,6 +58,7 @@ export class FilingStore {
     filing: FilingState,
     deadline: { filingDueOn: string; dueProvisional: boolean },
     idempotency?: IdempotencyRecord,
+    quota?: DailyQuota,
   ): Promise<SubmitOutcome> {
     const result = await transact(this.db, [
       {
@@ -84,10 +85,13 @@ export class FilingStore {
         },
       },
       ...(idempotency ? [idempotencyPut(this.tableName, idempotency, filing.submittedAt)] : []),
+      // last, so the positions above do not move
+      ...(quota ? [quotaUpdate(this.tableName, quota)] : []),
     ]);
     if (result.ok) return { kind: 'created' };
-    const stored = storedResponse(result.reasons[1]);
+    const stored = idempotency ? storedResponse(result.reasons[1]) : undefined;
     if (stored) return { kind: 'idempotent-replay', stored };
+    if (quota && result.reasons[0]?.Code !== 'ConditionalCheckFailed' && result.reasons.at(-1)?.Code === 'ConditionalCheckFailed') return { kind: 'quota-exceeded' };
     return { kind: 'wrong-status', status: (result.reasons[0]?.Item?.status?.S ?? 'AWAITING_FILING') as DecisionStatus };
   }
 

@@ -19,6 +19,8 @@ export const keys = {
   /** a jurisdiction's sweep bookkeeping: STATE, and one RUN#<runId> item per sweep in progress */
   sweepState: (jurisdictionId: string) => ({ pk: `SWEEP#${jurisdictionId}`, sk: 'STATE' }),
   sweepRun: (jurisdictionId: string, runId: string) => ({ pk: `SWEEP#${jurisdictionId}`, sk: `RUN#${runId}` }),
+  /** an agency's writes of one kind on a Shanghai day, against its jurisdiction's daily quota; expires */
+  dailyQuota: (agencyId: string, what: string, day: string) => ({ pk: `QUOTA#${agencyId}#${what}#${day}`, sk: 'QUOTA' }),
   /** a caller's requests in one window of the API's rate limit; expires */
   rateWindow: (callerKey: string, window: number) => ({ pk: `RATE#${callerKey}#${window}`, sk: 'RATE' }),
   /** mails sent for an agency on a Shanghai day, against its cap; expires */

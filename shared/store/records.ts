@@ -4,7 +4,7 @@ import type { AgencyBody, DecisionBody, JurisdictionBody } from '../schemas/api.
 import type { DocumentKind, FilingBody } from '../schemas/filing.ts';
 
 /** Supervision settings are optional on a stored record: one written before they existed takes the defaults. */
-type SupervisionKeys = 'reminderWorkingDaysBefore' | 'escalationWorkingDaysOverdue';
+type SupervisionKeys = 'reminderWorkingDaysBefore' | 'escalationWorkingDaysOverdue' | 'dailyQuotaPerAgency';
 export interface JurisdictionRecord extends Omit<JurisdictionBody, SupervisionKeys>, Partial<Pick<JurisdictionBody, SupervisionKeys>> {
   jurisdictionId: string;
   createdAt: string;

@@ -2,7 +2,8 @@
 import { type Caller, registeredJurisdiction } from '../auth/caller.ts';
 import { classify } from '../domain/classify.ts';
 import { shanghaiDate } from '../domain/dates.ts';
-import { ValidationError, conflict, forbidden, notFound, unprocessable } from '../http/problem.ts';
+import { ValidationError, conflict, forbidden, notFound, quotaExceeded, unprocessable } from '../http/problem.ts';
+import { DEFAULT_DAILY_QUOTA } from '../schemas/api.ts';
 import type { DecisionBody, ListDecisionsQuery } from '../schemas/api.ts';
 import type { DecisionQuery } from '../store/beian-store.ts';
 import type { DecisionRecord, IdempotentResponse } from '../store/records.ts';
@@ -53,11 +54,14 @@ export async function reportDecision(deps: Deps, caller: Extract<Caller, { role:
   const location = `/v1/decisions/${record.id}`;
   // answered as a read shows it (a decision reported after its deadline is overdue at once)
   const view = await presentDecision(deps, record);
+  const limit = jurisdiction.dailyQuotaPerAgency?.decisions ?? DEFAULT_DAILY_QUOTA.decisions;
   const outcome = await deps.store.createDecision(
     record,
     idempotencyKey ? { scope, key: idempotencyKey, response: { requestHash: hash, statusCode: 201, body: JSON.stringify(view), location } } : undefined,
+    { agencyId: caller.agencyId, what: 'decisions', day: today, limit },
   );
   if (outcome.kind === 'idempotent-replay') return replay(outcome.stored, hash);
+  if (outcome.kind === 'quota-exceeded') throw quotaExceeded('decisions', limit, now);
   if (outcome.kind === 'duplicate-case') {
     throw conflict('duplicate-case-number', `case number "${body.caseNumber}" was already reported by this agency as decision ${outcome.existingId}`, {
       existingId: outcome.existingId,

@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import type { Caller } from '../auth/caller.ts';
 import { shanghaiDate } from '../domain/dates.ts';
 import { formatFilingNumber, missingDocuments, timeliness } from '../domain/filing.ts';
-import { ValidationError, conflict, unprocessable } from '../http/problem.ts';
+import { ValidationError, conflict, quotaExceeded, unprocessable } from '../http/problem.ts';
+import { DEFAULT_DAILY_QUOTA } from '../schemas/api.ts';
 import { renderReceipt } from '../mail/receipt.ts';
 import type { FilingQueue } from '../queue/filing-queue.ts';
 import type { FilingBody, FilingMessage } from '../schemas/filing.ts';
@@ -96,13 +97,16 @@ export async function submitFiling(
     submissions: (decision.filing?.submissions ?? 0) + 1,
   };
   const response: SubmittedFiling = { decisionId, status: 'SUBMITTED', submissionId: filing.submissionId, submittedAt: filing.submittedAt, ...when };
+  const limit = jurisdiction?.dailyQuotaPerAgency?.filings ?? DEFAULT_DAILY_QUOTA.filings;
   const outcome = await deps.filings.submit(
     decision,
     filing,
     deadline,
     idempotencyKey ? { scope, key: idempotencyKey, response: { requestHash: hash, statusCode: 202, body: JSON.stringify(response) } } : undefined,
+    { agencyId: caller.agencyId, what: 'filings', day: filedOn, limit },
   );
   if (outcome.kind === 'idempotent-replay') return replay(outcome.stored, hash);
+  if (outcome.kind === 'quota-exceeded') throw quotaExceeded('filings', limit, now);
   if (outcome.kind === 'wrong-status') return replayIfRetry(outcome.status);
   try {
     await deps.queue.enqueue({ decisionId, submissionId: filing.submissionId });

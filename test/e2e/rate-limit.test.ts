@@ -38,3 +38,33 @@ test("a flood from one agency is answered 429 with Retry-After, stores nothing r
 test('the API document stays public and unlimited', async () => {
   for (let i = 0; i < 25; i++) expect((await e2e.api('GET', '/v1/openapi.json')).status).toBe(200);
 });
+
+test('daily quotas per agency, set on the jurisdiction: reports and filings past the quota -> 429 until midnight in Shanghai, nothing stored', async () => {
+  const { agencyId, token } = await e2e.newAgencyAndJurisdiction({ dailyQuotaPerAgency: { decisions: 3, filings: 1 } });
+  const first = await e2e.report(token, requiredDecision());
+  // a refused duplicate is not counted: the count moves in the write's own transaction
+  const dup = await e2e.api('POST', '/v1/decisions', { token, body: requiredDecision({ caseNumber: first.caseNumber }) });
+  expect(dup.status).toBe(409);
+  const second = await e2e.report(token, requiredDecision());
+  await e2e.report(token, requiredDecision());
+  const over = await e2e.api('POST', '/v1/decisions', { token, body: requiredDecision() });
+  const problem = expectProblem(over, 429);
+  expect(problem).toMatchObject({ type: 'urn:beian:problem:daily-quota-exceeded', retryAfterSeconds: Number(over.headers.get('retry-after')) });
+  expect(problem.retryAfterSeconds).toBeLessThanOrEqual(86_400);
+  expect(problem.detail).toMatch(/may make 3 decisions a day/);
+  expect(await e2e.listAll(await e2e.admin(), { agencyId })).toHaveLength(3);
+
+  const filing = (id: string) =>
+    e2e.api('PUT', `/v1/decisions/${id}/filing`, { token, body: { documents: [{ kind: 'DECISION_LETTER', title: '决定书', sha256: 'a'.repeat(64), sizeBytes: 1 }], contact: { name: '李四' }, lateReason: '延误' } });
+  expect((await filing(first.id)).status).toBe(202);
+  const refused = await filing(second.id);
+  expect(expectProblem(refused, 429).detail).toMatch(/may make 1 filings a day/);
+  expect((await e2e.api('GET', `/v1/decisions/${second.id}`, { token })).json.status).toBe('AWAITING_FILING');
+});
+
+test('the quota renews at midnight in Asia/Shanghai: Retry-After counts to it', async () => {
+  const { quotaExceeded } = await import('../../shared/http/problem.ts');
+  // 23:59 in Shanghai is 15:59 UTC
+  expect(quotaExceeded('decisions', 5, new Date('2026-12-01T15:59:00Z')).extensions.retryAfterSeconds).toBe(60);
+  expect(quotaExceeded('filings', 5, new Date('2026-12-01T16:00:00Z')).extensions.retryAfterSeconds).toBe(86_400);
+});

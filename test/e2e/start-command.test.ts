@@ -135,7 +135,7 @@ describe('npm start', () => {
     const stack = start({ ...env, PATH: nodeOnly }); // node only: no java on this PATH
     expect(await stack.exited).toBe(1);
     expect(Date.now() - t).toBeLessThan(30_000);
-    expect(stack.output()).toMatch(/java was not found.*openjdk-17-jre-headless/s);
+    expect(stack.output()).toMatch(/java was not found.*openjdk-17-jdk-headless/s);
   });
 
   it('says which port is taken when something else holds it', async () => {
