@@ -138,4 +138,10 @@ export const env = {
   mailFrom: 'MAIL_FROM',
   mailConfigurationSet: 'MAIL_CONFIGURATION_SET',
   operatorEmails: 'OPERATOR_EMAILS',
+  /** days a notice is kept once it has left the outbox, then TTL removes it */
+  noticeRetentionDays: 'NOTICE_RETENTION_DAYS',
 } as const;
+
+/** How long a notice is kept once sent, unless the deployment says otherwise (context noticeRetentionDays). */
+export const NOTICE_RETENTION_DAYS = 400;
+

@@ -62,6 +62,15 @@ function isCallbackUrl(value: string): boolean {
 
 const unique = (values: readonly string[]) => new Set(values).size === values.length;
 
+/** A production stage: `prod`, or any stage whose name starts with it (prod, prod-tj, production). */
+export const isProductionStage = (stage: string) => /^prod/.test(stage);
+
+/** Where people are sent back after signing in, on a stage that is not production and sets nothing else. */
+export const LOCAL_CALLBACK_URLS = ['http://localhost:8765/callback'] as const;
+
+import { NOTICE_RETENTION_DAYS } from '../functions/manifest.ts';
+export { NOTICE_RETENTION_DAYS };
+
 export const configSchema = z
   .object({
     /** Names the stacks and resources: Beian-<stage>-Stateful, Beian-<stage>-Stateless. */
@@ -104,7 +113,8 @@ export const configSchema = z
       z.string().refine(isCallbackUrl, { error: 'each callback URL must be https:// (or http://localhost[:port]/...)' }),
     )
       .refine((urls) => urls.length > 0, { error: 'must list at least one URL' })
-      .default(['http://localhost:8765/callback']),
+      // default (LOCAL_CALLBACK_URLS) only on a stage that is not production: see the transform below
+      .optional(),
     /** Addresses subscribed to the alarm topic (each must confirm the subscription mail). */
     alarmEmails: list(z.email({ error: 'each entry must be an email address' })).default([]),
     /**
@@ -112,8 +122,26 @@ export const configSchema = z
      * missing) through the outbox. Functions whose manifest needs say operatorEmails get them as OPERATOR_EMAILS.
      */
     operatorEmails: list(z.email({ error: 'each entry must be an email address' })).default([]),
+    /** Days a notice (receipt, digest, summary, warning) is kept after it was sent; then the table's TTL removes it. */
+    noticeRetentionDays: numeric()
+      .pipe(z.number().int({ error: 'must be a whole number of days' }).min(30, { error: 'must be at least 30 days' }).max(3653, { error: 'must be at most 3653 days (10 years)' }))
+      .default(NOTICE_RETENTION_DAYS),
   })
-  .transform((c) => ({ ...c, authDomainPrefix: c.authDomainPrefix ?? `beian-${c.stage}` }));
+  .superRefine((c, ctx) => {
+    if (isProductionStage(c.stage) && c.peopleCallbackUrls === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['peopleCallbackUrls'],
+        input: c.peopleCallbackUrls,
+        message: `must be set on a production stage ("${c.stage}": a stage named prod or prod-...): the https:// URL(s) of your sign-in page, e.g. ["https://beian.example.gov.cn/callback"]; the loopback default ${LOCAL_CALLBACK_URLS[0]} applies only to other stages`,
+      });
+    }
+  })
+  .transform((c) => ({
+    ...c,
+    authDomainPrefix: c.authDomainPrefix ?? `beian-${c.stage}`,
+    peopleCallbackUrls: c.peopleCallbackUrls ?? [...LOCAL_CALLBACK_URLS],
+  }));
 
 export type BeianConfig = z.output<typeof configSchema>;
 export type ConfigKey = keyof z.input<typeof configSchema>;
@@ -144,7 +172,7 @@ export function readConfig(get: (key: ConfigKey) => unknown): BeianConfig {
     const [key, ...rest] = issue.path.map(String);
     const where = rest.length ? `${key}[${rest.join('.')}]` : key;
     const given = 'input' in issue ? issue.input : raw[key ?? ''];
-    return `  - context "${where}": ${issue.message} (got ${show(given)})`;
+    return `  - context "${where}": ${issue.message} (${given === undefined ? 'not set' : `got ${show(given)}`})`;
   });
   throw new ConfigError(
     `Invalid CDK context:\n${lines.join('\n')}\nSet it in cdk.json "context" or with -c KEY=VALUE (see docs/operating.md).`,

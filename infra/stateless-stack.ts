@@ -2,7 +2,7 @@
  * Everything that can be destroyed and redeployed freely: one BeianFunction per entry of
  * functions/manifest.ts, its trigger (HTTP routes, queue mapping, schedule), its grants, its alarms.
  */
-import { CfnOutput, Duration, Stack, type StackProps, TimeZone, Validations } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Stack, type StackProps, TimeZone, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { CorsHttpMethod, HttpApi, HttpMethod, HttpNoneAuthorizer, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -24,10 +24,21 @@ import type { Construct } from 'constructs';
 import { DAILY, type FunctionSpec, type HttpRoute, type QueueName, type Trigger } from '../functions/manifest.ts';
 import type { BeianConfig } from './config.ts';
 import { BeianFunction, type MailBinding } from './constructs/beian-function.ts';
+import { TABLE_KEY_PREFIXES } from './table-actions.ts';
 import type { QueuePair } from './stateful-stack.ts';
 
 /** Stage-wide throttling of the HTTP API (requests per second, and the burst above it). */
 export const API_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
+
+/**
+ * Most invocations of a queue's consumer at once (the SQS event source's maximum concurrency; 2 is the
+ * least Lambda accepts). filings: every registration of a jurisdiction takes the next number of one counter,
+ * so parallel consumers only contend (150 at once needed up to 45 of 60 attempts and 26 s of the 30 s
+ * timeout); 5 consumers, each taking its batch's records one after another, keep the retries few and still
+ * register well over the API's rate. sweeps: one message per jurisdiction and day, each sweep up to 900 s at
+ * 1,769 MB; 2 at a time keep the daily run from taking the table's and the account's capacity from the API.
+ */
+export const QUEUE_MAX_CONCURRENCY: Readonly<Record<QueueName, number>> = { filings: 5, sweeps: 2 };
 
 /**
  * The heartbeat of the daily deadline sweep. The function `emittedBy` writes, each time it completes the
@@ -83,7 +94,18 @@ export class StatelessStack extends Stack {
         stage: config.stage,
         logRetention: config.logRetentionDays as RetentionDays,
       });
-      if (spec.needs.table) fn.bindTable(stateful.table, spec.needs.table);
+      if (spec.needs.table) {
+        const leadingKeys = TABLE_KEY_PREFIXES[spec.name];
+        if (!leadingKeys) {
+          Annotations.of(fn).addWarningV2(
+            'beian:table-key-prefixes',
+            `Function ${spec.name} has no key prefixes in infra/table-actions.ts TABLE_KEY_PREFIXES: its table grant covers every item.`,
+          );
+        }
+        fn.bindTable(stateful.table, spec.needs.table, leadingKeys);
+        // every writer may write or finish notices: each knows how long a notice is kept
+        if (spec.needs.table === 'readWrite') fn.bindNoticeRetention(config.noticeRetentionDays);
+      }
       for (const queueName of spec.needs.sendTo ?? []) fn.bindQueue(queueName, this.queue(queueName, spec).queue);
       if (spec.needs.mail) fn.bindMail(stateful.mail);
       if (spec.needs.operatorEmails) fn.bindOperatorEmails(config.operatorEmails);
@@ -195,6 +217,8 @@ export class StatelessStack extends Stack {
             latencyMs: '$context.responseLatency',
             responseLength: '$context.responseLength',
             clientId: '$context.authorizer.claims.client_id',
+            // the caller: the person's user id, or the machine client's own id (client credentials tokens)
+            sub: '$context.authorizer.claims.sub',
             authorizerError: '$context.authorizer.error',
             integrationError: '$context.integrationErrorMessage',
           }),
@@ -246,6 +270,7 @@ export class StatelessStack extends Stack {
         batchSize: trigger.batchSize,
         maxBatchingWindow: trigger.maxBatchingWindowSeconds > 0 ? Duration.seconds(trigger.maxBatchingWindowSeconds) : undefined,
         reportBatchItemFailures: true,
+        maxConcurrency: QUEUE_MAX_CONCURRENCY[trigger.queue],
       }),
     );
   }

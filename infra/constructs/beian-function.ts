@@ -28,6 +28,9 @@ export const FUNCTION_RUNTIME = Runtime.NODEJS_22_X;
 export { TABLE_ACTIONS, type TableAccess } from '../table-actions.ts';
 import { TABLE_ACTIONS, type TableAccess } from '../table-actions.ts';
 
+/** Read by the code that writes notices; to move to functions/manifest.ts `env` with the other names. */
+export const NOTICE_RETENTION_DAYS_ENV = env.noticeRetentionDays;
+
 export interface MailBinding {
   /** the verified sender address, also the only From the function may use */
   mailFrom: string;
@@ -127,16 +130,33 @@ export class BeianFunction extends Construct {
     });
   }
 
-  /** TABLE_NAME, and the item actions of `access` on the table and each of its indexes (by name, no wildcard). */
-  bindTable(table: ITableV2, access: TableAccess): this {
+  /**
+   * TABLE_NAME, and the item actions of `access` on the table and each of its indexes (by name, no wildcard).
+   * With `leadingKeys` (infra/table-actions.ts TABLE_KEY_PREFIXES), only on items and index partitions whose
+   * partition key matches one of those patterns.
+   */
+  bindTable(table: ITableV2, access: TableAccess, leadingKeys?: readonly string[]): this {
     this.function.addEnvironment(env.tableName, table.tableName);
     const indexArns = tableDefinition.globalSecondaryIndexes.map((index) => `${table.tableArn}/index/${index.indexName}`);
     this.role.addToPrincipalPolicy(
-      new PolicyStatement({ actions: [...TABLE_ACTIONS[access]], resources: [table.tableArn, ...indexArns] }),
+      new PolicyStatement({
+        actions: [...TABLE_ACTIONS[access]],
+        resources: [table.tableArn, ...indexArns],
+        ...(leadingKeys && { conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...leadingKeys] } } }),
+      }),
     );
     if (table.encryptionKey) {
       table.encryptionKey.grantEncryptDecrypt(this.role);
     }
+    return this;
+  }
+
+  /**
+   * NOTICE_RETENTION_DAYS: how many days a notice is kept once it has left the outbox (sent, no recipient,
+   * suppressed); the code sets the notice's `expiresAt` (the table's TTL attribute) from it. No grant of its own.
+   */
+  bindNoticeRetention(days: number): this {
+    this.function.addEnvironment(NOTICE_RETENTION_DAYS_ENV, String(days));
     return this;
   }
 

@@ -4,7 +4,7 @@
  * idempotency record are written in one transaction.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type DailyQuota, type IdempotencyRecord, idempotencyPut, quotaUpdate, storedResponse, transact } from './transactions.ts';
+import { type IdempotencyRecord, idempotencyPut, storedResponse, transact } from './transactions.ts';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -28,7 +28,6 @@ export function strip<T>(item: Record<string, unknown> | undefined): T | undefin
 
 export type CreateOutcome =
   | { kind: 'created' }
-  | { kind: 'quota-exceeded' }
   | { kind: 'duplicate-case'; existingId: string }
   | { kind: 'idempotent-replay'; stored: IdempotentResponse };
 
@@ -132,7 +131,7 @@ export class BeianStore {
    * Writes a decision, its (agency, caseNumber) uniqueness record and, with an Idempotency-Key, the
    * response to replay, all or nothing. Concurrent identical requests: exactly one is created.
    */
-  async createDecision(record: DecisionRecord, idempotency?: IdempotencyRecord, quota?: DailyQuota): Promise<CreateOutcome> {
+  async createDecision(record: DecisionRecord, idempotency?: IdempotencyRecord): Promise<CreateOutcome> {
     const result = await transact(this.db, [
       {
         Put: {
@@ -150,8 +149,6 @@ export class BeianStore {
         },
       },
       ...(idempotency ? [idempotencyPut(this.tableName, idempotency, record.createdAt)] : []),
-      // last, so the positions above do not move
-      ...(quota ? [quotaUpdate(this.tableName, quota)] : []),
     ]);
     if (result.ok) return { kind: 'created' };
     const stored = idempotency ? storedResponse(result.reasons[2]) : undefined;
@@ -161,7 +158,6 @@ export class BeianStore {
       const existingId = dup.Item?.decisionId?.S ?? (await this.get<{ decisionId: string }>(keys.caseNumber(record.agencyId, record.caseNumber)))?.decisionId;
       return { kind: 'duplicate-case', existingId: existingId ?? 'unknown' };
     }
-    if (quota && result.reasons.at(-1)?.Code === 'ConditionalCheckFailed') return { kind: 'quota-exceeded' };
     throw new Error(`decision ${record.id} could not be written: ${result.reasons.map((r) => r.Code).join(', ')}`);
   }
 

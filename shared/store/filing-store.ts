@@ -9,8 +9,9 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type CreateOutcome, strip } from './beian-store.ts';
-import { type DailyQuota, type IdempotencyRecord, idempotencyPut, quotaUpdate, sleep, storedResponse, transact } from './transactions.ts';
+import { type IdempotencyRecord, idempotencyPut, sleep, storedResponse, transact } from './transactions.ts';
 import { SUBMITTED_PARTITION, keys, openDueKeys } from './keys.ts';
+import { NOTICE_RETENTION_DAYS, env } from '../../functions/manifest.ts';
 import type { DecisionRecord, DecisionStatus, FilingState } from './records.ts';
 
 /** RECEIPT: one filing; the others are digests of the daily sweep (many decisions, one mail). */
@@ -50,6 +51,8 @@ export class FilingStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     readonly tableName: string,
+    /** days a notice is kept once sent (NOTICE_RETENTION_DAYS in AWS) */
+    private readonly noticeRetentionDays = Number(process.env[env.noticeRetentionDays]) || NOTICE_RETENTION_DAYS,
   ) {}
 
   /** `deadline`: the due date as counted now (a provisional one may have changed since the report). */
@@ -58,7 +61,6 @@ export class FilingStore {
     filing: FilingState,
     deadline: { filingDueOn: string; dueProvisional: boolean },
     idempotency?: IdempotencyRecord,
-    quota?: DailyQuota,
   ): Promise<SubmitOutcome> {
     const result = await transact(this.db, [
       {
@@ -85,13 +87,10 @@ export class FilingStore {
         },
       },
       ...(idempotency ? [idempotencyPut(this.tableName, idempotency, filing.submittedAt)] : []),
-      // last, so the positions above do not move
-      ...(quota ? [quotaUpdate(this.tableName, quota)] : []),
     ]);
     if (result.ok) return { kind: 'created' };
     const stored = idempotency ? storedResponse(result.reasons[1]) : undefined;
     if (stored) return { kind: 'idempotent-replay', stored };
-    if (quota && result.reasons[0]?.Code !== 'ConditionalCheckFailed' && result.reasons.at(-1)?.Code === 'ConditionalCheckFailed') return { kind: 'quota-exceeded' };
     return { kind: 'wrong-status', status: (result.reasons[0]?.Item?.status?.S ?? 'AWAITING_FILING') as DecisionStatus };
   }
 
@@ -251,14 +250,16 @@ export class FilingStore {
 
   /** Records that the claimed notice went out (or had nobody to go to, or was over the cap). */
   async markNoticeSent(id: string, status: 'SENT' | 'NO_RECIPIENT' | 'SUPPRESSED', sentAt: string, messageId?: string): Promise<void> {
+    // kept for the retention the operator guide states, then removed by TTL; a notice not sent is never removed
+    const expiresAt = Math.floor(Date.parse(sentAt) / 1000) + this.noticeRetentionDays * 86_400;
     await this.db.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: keys.notice(id),
-        UpdateExpression: `SET #status = :status, sentAt = :at${messageId ? ', messageId = :mid' : ''} REMOVE claimedUntil`,
+        UpdateExpression: `SET #status = :status, sentAt = :at, expiresAt = :expires${messageId ? ', messageId = :mid' : ''} REMOVE claimedUntil`,
         ConditionExpression: '#status = :sending',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':status': status, ':at': sentAt, ':sending': 'SENDING', ...(messageId && { ':mid': messageId }) },
+        ExpressionAttributeValues: { ':status': status, ':at': sentAt, ':expires': expiresAt, ':sending': 'SENDING', ...(messageId && { ':mid': messageId }) },
       }),
     );
   }

@@ -30,28 +30,6 @@ export function idempotencyPut(tableName: string, idempotency: IdempotencyRecord
   };
 }
 
-/** An agency's count of one kind of write on a Shanghai day, and its limit: counted in the write's own transaction. */
-export interface DailyQuota {
-  agencyId: string;
-  what: 'decisions' | 'filings';
-  day: string;
-  limit: number;
-}
-
-/** The Update that counts one write against its daily quota; it fails (and so does the write) at the limit. */
-export function quotaUpdate(tableName: string, quota: DailyQuota): TransactItem {
-  return {
-    Update: {
-      TableName: tableName,
-      Key: keys.dailyQuota(quota.agencyId, quota.what, quota.day),
-      UpdateExpression: 'ADD #count :one SET expiresAt = if_not_exists(expiresAt, :expires)',
-      ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
-      ExpressionAttributeNames: { '#count': 'count' },
-      ExpressionAttributeValues: { ':one': 1, ':limit': quota.limit, ':expires': Math.floor(Date.parse(`${quota.day}T00:00:00+08:00`) / 1000) + 7 * 86_400 },
-    },
-  };
-}
-
 /** The stored response, from a cancelled transaction whose idempotency Put found one. */
 export function storedResponse(reason: CancellationReason | undefined): IdempotentResponse | undefined {
   if (reason?.Code !== 'ConditionalCheckFailed' || !reason.Item) return undefined;

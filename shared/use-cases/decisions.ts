@@ -55,13 +55,17 @@ export async function reportDecision(deps: Deps, caller: Extract<Caller, { role:
   // answered as a read shows it (a decision reported after its deadline is overdue at once)
   const view = await presentDecision(deps, record);
   const limit = jurisdiction.dailyQuotaPerAgency?.decisions ?? DEFAULT_DAILY_QUOTA.decisions;
-  const outcome = await deps.store.createDecision(
-    record,
-    idempotencyKey ? { scope, key: idempotencyKey, response: { requestHash: hash, statusCode: 201, body: JSON.stringify(view), location } } : undefined,
+  const outcome = await deps.quotas.within(
     { agencyId: caller.agencyId, what: 'decisions', day: today, limit },
+    () =>
+      deps.store.createDecision(
+        record,
+        idempotencyKey ? { scope, key: idempotencyKey, response: { requestHash: hash, statusCode: 201, body: JSON.stringify(view), location } } : undefined,
+      ),
+    (o) => o.kind === 'created',
   );
+  if (outcome === 'exceeded') throw quotaExceeded('decisions', limit, now);
   if (outcome.kind === 'idempotent-replay') return replay(outcome.stored, hash);
-  if (outcome.kind === 'quota-exceeded') throw quotaExceeded('decisions', limit, now);
   if (outcome.kind === 'duplicate-case') {
     throw conflict('duplicate-case-number', `case number "${body.caseNumber}" was already reported by this agency as decision ${outcome.existingId}`, {
       existingId: outcome.existingId,

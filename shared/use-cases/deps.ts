@@ -3,6 +3,7 @@ import { nationalCalendar } from '../domain/national-calendar.ts';
 import { ttlCache } from '../cache.ts';
 import type { CursorCodec } from '../http/cursor.ts';
 import type { BeianStore } from '../store/beian-store.ts';
+import type { DailyQuotas } from '../store/rate-limit.ts';
 import type { JurisdictionRecord } from '../store/records.ts';
 
 /** What the use cases need from the outside world; the handler wires the real ones. */
@@ -14,6 +15,8 @@ export interface Deps {
   calendarFor: (jurisdiction: JurisdictionRecord | undefined) => WorkingCalendar;
   /** a jurisdiction's rules, as used to classify and to count days; may be remembered briefly */
   rules: RulesCache;
+  /** per-agency daily quotas on writes */
+  quotas: Pick<DailyQuotas, 'within'>;
 }
 
 export interface RulesCache {

@@ -98,15 +98,19 @@ export async function submitFiling(
   };
   const response: SubmittedFiling = { decisionId, status: 'SUBMITTED', submissionId: filing.submissionId, submittedAt: filing.submittedAt, ...when };
   const limit = jurisdiction?.dailyQuotaPerAgency?.filings ?? DEFAULT_DAILY_QUOTA.filings;
-  const outcome = await deps.filings.submit(
-    decision,
-    filing,
-    deadline,
-    idempotencyKey ? { scope, key: idempotencyKey, response: { requestHash: hash, statusCode: 202, body: JSON.stringify(response) } } : undefined,
+  const outcome = await deps.quotas.within(
     { agencyId: caller.agencyId, what: 'filings', day: filedOn, limit },
+    () =>
+      deps.filings.submit(
+        decision,
+        filing,
+        deadline,
+        idempotencyKey ? { scope, key: idempotencyKey, response: { requestHash: hash, statusCode: 202, body: JSON.stringify(response) } } : undefined,
+      ),
+    (o) => o.kind === 'created',
   );
+  if (outcome === 'exceeded') throw quotaExceeded('filings', limit, now);
   if (outcome.kind === 'idempotent-replay') return replay(outcome.stored, hash);
-  if (outcome.kind === 'quota-exceeded') throw quotaExceeded('filings', limit, now);
   if (outcome.kind === 'wrong-status') return replayIfRetry(outcome.status);
   try {
     await deps.queue.enqueue({ decisionId, submissionId: filing.submissionId });

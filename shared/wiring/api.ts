@@ -6,7 +6,7 @@ import { sqsFilingQueue } from '../queue/filing-queue.ts';
 import { calendarCache, rulesCache } from '../use-cases/deps.ts';
 import type { ApiDeps } from '../../functions/api/routes.ts';
 import { SupervisionStore } from '../store/supervision-store.ts';
-import { RateLimiter } from '../store/rate-limit.ts';
+import { DailyQuotas, RateLimiter } from '../store/rate-limit.ts';
 import { storage } from './storage.ts';
 
 export function apiDeps(): ApiDeps {
@@ -23,5 +23,6 @@ export function apiDeps(): ApiDeps {
     queue: sqsFilingQueue(filingsQueueConfig()),
     sweeps: new SupervisionStore(db, tableName),
     rateLimiter: new RateLimiter(db, tableName, callerRateLimit()),
+    quotas: new DailyQuotas(db, tableName),
   };
 }

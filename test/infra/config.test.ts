@@ -29,6 +29,7 @@ describe('CDK context', () => {
       peopleCallbackUrls: ['http://localhost:8765/callback'],
       alarmEmails: [],
       operatorEmails: [],
+      noticeRetentionDays: 400,
     });
     expect(DAILY_RUN_TIME).toBe('09:00'); // the manifest's daily run time is the default
   });
@@ -46,6 +47,8 @@ describe('CDK context', () => {
       logRetentionDays: '731',
       dailyRunTime: '07:05',
       operatorEmails: 'duty@beian.tj.gov.cn, ops@beian.tj.gov.cn',
+      peopleCallbackUrls: 'https://beian.tj.gov.cn/callback',
+      noticeRetentionDays: '731',
     });
     expect(config).toMatchObject({
       stage: 'prod',
@@ -56,6 +59,8 @@ describe('CDK context', () => {
       dailyRunTime: '07:05',
       operatorEmails: ['duty@beian.tj.gov.cn', 'ops@beian.tj.gov.cn'],
       authDomainPrefix: 'beian-prod',
+      peopleCallbackUrls: ['https://beian.tj.gov.cn/callback'],
+      noticeRetentionDays: 731,
     });
   });
 
@@ -81,6 +86,9 @@ describe('CDK context', () => {
     ['alarmEmails', 'ops', 'email address'],
     ['operatorEmails', 'ops@beian.tj.gov.cn,duty', 'email address'],
     ['operatorEmails', '["unclosed"', 'must be a list'],
+    ['noticeRetentionDays', 'a year', 'must be a number'],
+    ['noticeRetentionDays', 7, 'at least 30 days'],
+    ['noticeRetentionDays', 400.5, 'whole number'],
   ])('rejects %s=%j, naming the key and the reason', (key, value, reason) => {
     const error = errorOf({ [key]: value });
     expect(error.message).toContain(`context "${key}`);
@@ -97,8 +105,32 @@ describe('CDK context', () => {
   });
 
   it('names the stacks after the stage', () => {
-    const { stateful, stateless } = buildApp({ context: { ...CDK_CONTEXT, stage: 'prod', 'aws:cdk:bundling-stacks': [] } });
+    const { stateful, stateless } = buildApp({
+      context: { ...CDK_CONTEXT, stage: 'prod', peopleCallbackUrls: ['https://beian.tj.gov.cn/callback'], 'aws:cdk:bundling-stacks': [] },
+    });
     expect([stateful.stackName, stateless.stackName]).toEqual(['Beian-prod-Stateful', 'Beian-prod-Stateless']);
     expect(stateful.terminationProtection).toBe(true);
+  });
+
+  describe('the sign-in callback on production stages', () => {
+    it.each(['prod', 'prod-tj', 'production'])('requires peopleCallbackUrls on stage %s, saying what to set', (stage) => {
+      const error = errorOf({ stage });
+      expect(error.message).toContain('context "peopleCallbackUrls"');
+      expect(error.message).toContain(`production stage ("${stage}"`);
+      expect(error.message).toContain('https:// URL(s) of your sign-in page');
+      expect(error.message).toContain('(not set)');
+    });
+
+    it('takes the URLs a production stage sets', () => {
+      expect(from({ stage: 'prod', peopleCallbackUrls: 'https://beian.tj.gov.cn/callback' }).peopleCallbackUrls).toEqual(['https://beian.tj.gov.cn/callback']);
+    });
+
+    it.each(['dev', 'staging', 'preprod', 'test-prod'])('keeps the loopback default on stage %s', (stage) => {
+      expect(from({ stage }).peopleCallbackUrls).toEqual(['http://localhost:8765/callback']);
+    });
+
+    it('stops synthesis of a production stage without them', () => {
+      expect(() => buildApp({ context: { ...CDK_CONTEXT, stage: 'prod', 'aws:cdk:bundling-stacks': [] } })).toThrow(/peopleCallbackUrls/);
+    });
   });
 });

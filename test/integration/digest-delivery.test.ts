@@ -53,6 +53,10 @@ it('an overdue digest whose first send fails goes out once after the retry', asy
   expect((await filings.getNotice(noticeId))?.status).toBe('PENDING');
   expect(await deliverNotice(deps(mail.endpoint), noticeId)).toBe('sent');
   expect(await deliverNotice(deps(mail.endpoint), noticeId)).toBe('none');
+  // once sent, the notice expires after the retention the operator guide states (400 days by default)
+  const sentNotice = (await filings.getNotice(noticeId)) as unknown as { sentAt: string };
+  const raw = await db.doc.send(new QueryCommand({ TableName: db.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `NOTICE#${noticeId}` } }));
+  expect(raw.Items![0]!.expiresAt).toBe(Math.floor(Date.parse(sentNotice.sentAt) / 1000) + 400 * 86_400);
   const sent = ((await (await fetch(`${mail.endpoint}/store`)).json()) as { emails: { destination: { to: string[] }; subject: string; body: { text: string } }[] }).emails.filter((e) =>
     e.destination.to.includes(contact),
   );

@@ -5,7 +5,7 @@
  */
 import { expect } from 'vitest';
 import { functions } from '../../functions/manifest.ts';
-import { TABLE_ACTIONS } from '../../infra/table-actions.ts';
+import { TABLE_ACTIONS, TABLE_KEY_PREFIXES, leadingKeyAllowed, leadingKeysOf } from '../../infra/table-actions.ts';
 import type { SentCommand } from './dynamo-harness.ts';
 
 const SIMPLE: Record<string, string> = {
@@ -41,4 +41,8 @@ export function expectGranted(functionName: string, sent: readonly SentCommand[]
   const used = [...iamActions(sent)];
   expect(used.length, 'the test recorded no DynamoDB call').toBeGreaterThan(0);
   expect(used.filter((a) => !granted.includes(a)), `${functionName} calls DynamoDB beyond its manifest grant`).toEqual([]);
+  // and only on the partition keys its dynamodb:LeadingKeys condition allows (DynamoDB Local checks no IAM)
+  const patterns = TABLE_KEY_PREFIXES[functionName]!;
+  const touched = [...new Set(sent.flatMap(({ name, input }) => leadingKeysOf(name, input)))];
+  expect(touched.filter((k) => !leadingKeyAllowed(patterns, k)), `${functionName} touches partition keys outside its LeadingKeys grant`).toEqual([]);
 }

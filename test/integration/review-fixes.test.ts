@@ -15,6 +15,7 @@ import type { DecisionRecord } from '../../shared/store/records.ts';
 import { reportDecision } from '../../shared/use-cases/decisions.ts';
 import { rulesCache } from '../../shared/use-cases/deps.ts';
 import { type FilingDeps, reconcileFilings, submitFiling } from '../../shared/use-cases/filings.ts';
+import { DailyQuotas } from '../../shared/store/rate-limit.ts';
 import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { useDynamo } from './dynamo-harness.ts';
 
@@ -82,6 +83,7 @@ describe('a provisional deadline is counted again when the filing comes in', () 
       store: db.store, filings, cursors: new CursorCodec('x'.repeat(32)), now: () => new Date(at), newId: randomUUID,
       calendarFor: () => calendar, rules: rulesCache((id) => db.store.getJurisdiction(id)), log: () => {},
       queue: { enqueue: async () => {} }, // the queue is not what this test is about
+      quotas: new DailyQuotas(db.doc, db.tableName),
     });
     const caller = { role: 'agency' as const, subject: 's', agencyId: `a-${jurisdictionId}`, jurisdictionId };
     // as if 2026's notice were not loaded yet on 2026-09-28: weekends + 1-3 Oct only -> due 2026-10-14, provisional
