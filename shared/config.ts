@@ -30,6 +30,9 @@ export const cursorSecret = (e: NodeJS.ProcessEnv = process.env) => required(env
  * caller cannot take everyone's share. CALLER_RATE_LIMIT="requests/seconds" overrides it.
  */
 export function callerRateLimit(e: NodeJS.ProcessEnv = process.env): { requests: number; windowSeconds: number } {
-  const m = /^(\d{1,6})\/(\d{1,5})$/.exec(e.CALLER_RATE_LIMIT ?? '');
-  return m ? { requests: Number(m[1]), windowSeconds: Math.max(1, Number(m[2])) } : { requests: 300, windowSeconds: 60 };
+  const value = e.CALLER_RATE_LIMIT;
+  if (value === undefined || value === '') return { requests: 300, windowSeconds: 60 };
+  const m = /^([1-9]\d{0,9})\/([1-9]\d{0,4})$/.exec(value);
+  if (!m) throw new Error(`CALLER_RATE_LIMIT="${value}" is not "requests/seconds" (for example 300/60)`);
+  return { requests: Number(m[1]), windowSeconds: Number(m[2]) };
 }
