@@ -131,7 +131,6 @@ function recordCalls(db: DynamoDBDocumentClient): { calls: Call[]; reset: () => 
       const pk = String((rawPk as { S?: string } | undefined)?.S ?? rawPk ?? '');
       const what =
         command !== 'Query' ? undefined
-        : pk.startsWith('SWEEP#') ? 'the sweep state (beginRun)'
         : pk.startsWith('DIGEST#') ? 'undigested entries of unfinished sweeps'
         : input.IndexName === 'due' && input.FilterExpression ? 'provisional due dates'
         : input.IndexName === 'due' ? 'the due items (openDue)'
@@ -205,7 +204,10 @@ export async function benchSweep(scale = 1) {
     async function steadyState(jurisdictionId: string, day: string) {
       const yesterday = before(day, 1);
       if (weeklySummaryWeek(day, yesterday, cal)) throw new Error(`bench setup: ${day} would send the weekly summary; pick another day`);
-      await db.send(new PutCommand({ TableName: TABLE, Item: { ...keys.sweepState(jurisdictionId), lastCompletedOn: yesterday, calendarYears: cal.loadedYears(), updatedAt: now() } }));
+      // the sweep's bookkeeping lives on the jurisdiction's item
+      await db.send(
+        new UpdateCommand({ TableName: TABLE, Key: keys.jurisdiction(jurisdictionId), UpdateExpression: 'SET lastCompletedOn = :d, calendarYears = :y', ExpressionAttributeValues: { ':d': yesterday, ':y': cal.loadedYears() } }),
+      );
     }
 
     /** The minimal read of the due items alone: the sweep's own Query of the due index, nothing else. */
@@ -253,8 +255,8 @@ export async function benchSweep(scale = 1) {
       const sweeps = new SupervisionStore(db, TABLE);
       const deps: SweepDeps = {
         sweeps,
-        // as shared/wiring/supervision.ts: the jurisdiction read fresh, agencies cached for the invocation
-        registry: { jurisdiction: (id) => store.getJurisdiction(id), agency: ttlCache((id: string) => store.getAgency(id), { ttlMs: 60_000, keepMissing: false }) },
+        // as shared/wiring/supervision.ts: agencies the jurisdiction's item does not list are read (none here)
+        registry: { agency: ttlCache((id: string) => store.getAgency(id), { ttlMs: 60_000, keepMissing: false }) },
         calendarFor: calendarCache(),
         now: () => new Date(),
         log: () => {},

@@ -50,7 +50,7 @@ export const TABLE_KEY_PREFIXES: Readonly<Record<string, readonly string[]>> = {
   'sweep-deadlines': ['JUR', 'NOTICE#*'],
   // the jurisdiction and its agencies, its open deadlines (due index), the decisions, digest entries,
   // sweep state, the digest and weekly notices
-  'sweep-jurisdiction': ['JUR', 'AGENCY', 'JUR#*#OPEN', 'DEC#*', 'DIGEST#*', 'SWEEP#*', 'NOTICE#*'],
+  'sweep-jurisdiction': ['JUR', 'AGENCY', 'JUR#*#OPEN', 'DEC#*', 'DIGEST#*', 'NOTICE#*'],
 };
 
 /** Whether a partition key value matches one of `patterns` as IAM's StringLike matches it (`*` any run, `?` one character). */

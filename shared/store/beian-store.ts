@@ -14,7 +14,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { IndexName } from './table-definition.ts';
-import { decisionIndexKeys, keys } from './keys.ts';
+import { JURISDICTION_AGENCY_PREFIX, JURISDICTION_RUN_PREFIX, JURISDICTION_SWEEP_FIELDS, decisionIndexKeys, keys } from './keys.ts';
 import type { AgencyRecord, DecisionRecord, IdempotentResponse, JurisdictionRecord } from './records.ts';
 
 const STORED_ONLY = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'duePk', 'dueSk', 'expiresAt'];
@@ -23,6 +23,10 @@ export function strip<T>(item: Record<string, unknown> | undefined): T | undefin
   if (!item) return undefined;
   const copy = { ...item };
   for (const k of STORED_ONLY) delete copy[k];
+  if (item.pk === 'JUR') {
+    for (const k of Object.keys(copy)) if (k.startsWith(JURISDICTION_AGENCY_PREFIX) || k.startsWith(JURISDICTION_RUN_PREFIX)) delete copy[k];
+    for (const k of JURISDICTION_SWEEP_FIELDS) delete copy[k];
+  }
   return copy as T;
 }
 
@@ -88,7 +92,17 @@ export class BeianStore {
       await this.db.send(
         new TransactWriteCommand({
           TransactItems: [
-            { ConditionCheck: { TableName: this.tableName, Key: keys.jurisdiction(body.jurisdictionId), ConditionExpression: 'attribute_exists(pk)' } },
+            {
+              // the jurisdiction must exist; it keeps the agency's name and addresses for the daily sweep
+              Update: {
+                TableName: this.tableName,
+                Key: keys.jurisdiction(body.jurisdictionId),
+                UpdateExpression: 'SET #ag = :entry',
+                ConditionExpression: 'attribute_exists(pk)',
+                ExpressionAttributeNames: { '#ag': `${JURISDICTION_AGENCY_PREFIX}${id}` },
+                ExpressionAttributeValues: { ':entry': { name: body.name, contactEmails: body.contactEmails } },
+              },
+            },
             { Put: { TableName: this.tableName, Item: { ...keys.agency(id), ...record } } },
             ...body.clientIds.map((clientId) => ({
               Put: {
@@ -99,6 +113,10 @@ export class BeianStore {
               },
             })),
             ...dropped.map((clientId) => ({ Delete: { TableName: this.tableName, Key: keys.client(clientId) } })),
+            // moved from another jurisdiction: that one no longer lists it
+            ...(before && before.jurisdictionId !== body.jurisdictionId
+              ? [{ Update: { TableName: this.tableName, Key: keys.jurisdiction(before.jurisdictionId), UpdateExpression: 'REMOVE #ag', ExpressionAttributeNames: { '#ag': `${JURISDICTION_AGENCY_PREFIX}${id}` } } }]
+              : []),
           ],
         }),
       );

@@ -16,9 +16,7 @@ export const keys = {
     pk: `DIGEST#${jurisdictionId}#${day}`,
     sk: `${kind}#${recipientKey}#${decisionId}`,
   }),
-  /** a jurisdiction's sweep bookkeeping: STATE, and one RUN#<runId> item per sweep in progress */
-  sweepState: (jurisdictionId: string) => ({ pk: `SWEEP#${jurisdictionId}`, sk: 'STATE' }),
-  sweepRun: (jurisdictionId: string, runId: string) => ({ pk: `SWEEP#${jurisdictionId}`, sk: `RUN#${runId}` }),
+
   /** an agency's writes of one kind on a Shanghai day, against its jurisdiction's daily quota; expires */
   dailyQuota: (agencyId: string, what: string, day: string) => ({ pk: `QUOTA#${agencyId}#${what}#${day}`, sk: 'QUOTA' }),
   /** a caller's requests in one window of the API's rate limit; expires */
@@ -26,6 +24,16 @@ export const keys = {
   /** mails sent for an agency on a Shanghai day, against its cap; expires */
   mailCount: (agencyId: string, day: string) => ({ pk: `MAILCOUNT#${agencyId}#${day}`, sk: 'COUNT' }),
 };
+
+/**
+ * Attributes kept on a jurisdiction's item beside its rules, so the daily sweep gets all it needs from one
+ * write (its begin) and reads only what is due: `ag#<agencyId>` {name, contactEmails} (kept by PUT
+ * /v1/agencies), `run#<runId>` the day of a sweep in progress, `lastCompletedOn`, `calendarYears`.
+ * They are never shown by the API.
+ */
+export const JURISDICTION_AGENCY_PREFIX = 'ag#';
+export const JURISDICTION_RUN_PREFIX = 'run#';
+export const JURISDICTION_SWEEP_FIELDS = ['lastCompletedOn', 'calendarYears'] as const;
 
 /**
  * The `due` index is a work list with two kinds of partitions, each sparse:

@@ -7,15 +7,16 @@
  * - an escalation sets `escalatedOn` once, in one transaction with its entry;
  * - a digest notice is written PENDING in one transaction with the marking of every entry it lists,
  *   each only if not listed yet: an entry is in exactly one digest;
- * - the weekly summary and the calendar watch are notices with deterministic ids, put only if absent.
+ * - the weekly summary and the calendar watch are notices with deterministic ids, put only if absent;
+ * - a sweep in progress is an attribute `run#<id>` on the jurisdiction's item until it completes.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand, type QueryCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { strip } from './beian-store.ts';
 import type { Notice } from './filing-store.ts';
-import { keys, openDueKeys } from './keys.ts';
+import { JURISDICTION_AGENCY_PREFIX, JURISDICTION_RUN_PREFIX, keys, openDueKeys } from './keys.ts';
 import type { LateExplanation, ObligationLine } from '../domain/supervision.ts';
-import type { DecisionRecord } from './records.ts';
+import type { DecisionRecord, JurisdictionRecord } from './records.ts';
 import { transact } from './transactions.ts';
 
 export type DigestEntryKind = 'FILING_REMINDER' | 'FILING_OVERDUE' | 'ESCALATION';
@@ -35,6 +36,14 @@ export interface DigestEntry extends ObligationLine {
 export interface SweepRun {
   runId: string;
   day: string;
+}
+
+/** What the sweep learns from its begin: the jurisdiction, its agencies' directory entries, the bookkeeping. */
+export interface BegunSweep {
+  jurisdiction: JurisdictionRecord;
+  /** agency id -> what PUT /v1/agencies keeps on the jurisdiction for mail */
+  agencies: Map<string, { name: string; contactEmails: string[] }>;
+  state: SweepState;
 }
 
 export interface SweepState {
@@ -194,37 +203,65 @@ export class SupervisionStore {
     }
   }
 
-  /** Records that a sweep begins, and returns the state with every other sweep begun and not completed. */
-  async beginRun(jurisdictionId: string, run: SweepRun, startedAt: string): Promise<SweepState> {
-    const items: Record<string, unknown>[] = [];
-    for await (const page of this.pages<Record<string, unknown>>(
-      { TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.sweepState(jurisdictionId).pk }, ConsistentRead: true },
-      false,
-    )) {
-      items.push(...page);
+  /**
+   * Records on the jurisdiction's item that a sweep begins, and returns (from that one write, no read)
+   * the jurisdiction's rules, its agencies' names and addresses, the day of the last completed sweep, and
+   * every other sweep begun and not completed. Undefined when the jurisdiction does not exist.
+   */
+  async beginRun(jurisdictionId: string, run: SweepRun, _startedAt: string): Promise<BegunSweep | undefined> {
+    let item: Record<string, unknown>;
+    try {
+      const out = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.jurisdiction(jurisdictionId),
+          UpdateExpression: 'SET #run = :day',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#run': `${JURISDICTION_RUN_PREFIX}${run.runId}` },
+          ExpressionAttributeValues: { ':day': run.day },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      item = out.Attributes ?? {};
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) return undefined;
+      throw e;
     }
-    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.sweepRun(jurisdictionId, run.runId), ...run, startedAt } }));
-    const state = items.find((i) => i.sk === 'STATE') as (SweepState & { sk: string }) | undefined;
+    const entries = Object.entries(item);
     return {
-      ...(state?.lastCompletedOn && { lastCompletedOn: state.lastCompletedOn }),
-      ...(state?.calendarYears && { calendarYears: state.calendarYears }),
-      runs: items.filter((i) => String(i.sk).startsWith('RUN#')).map((i) => ({ runId: String(i.runId), day: String(i.day) })),
+      jurisdiction: strip<JurisdictionRecord>(item)!,
+      agencies: new Map(
+        entries
+          .filter(([k]) => k.startsWith(JURISDICTION_AGENCY_PREFIX))
+          .map(([k, v]) => [k.slice(JURISDICTION_AGENCY_PREFIX.length), v as { name: string; contactEmails: string[] }]),
+      ),
+      state: {
+        ...(typeof item.lastCompletedOn === 'string' && { lastCompletedOn: item.lastCompletedOn }),
+        ...(Array.isArray(item.calendarYears) && { calendarYears: item.calendarYears.map(Number) }),
+        runs: entries
+          .filter(([k]) => k.startsWith(JURISDICTION_RUN_PREFIX) && k !== `${JURISDICTION_RUN_PREFIX}${run.runId}`)
+          .map(([k, v]) => ({ runId: k.slice(JURISDICTION_RUN_PREFIX.length), day: String(v) })),
+      },
     };
   }
 
-  /** The sweep completed: forget it and the runs it recovered; remember the day and the calendar years. */
+  /** The sweep completed: forget it and the runs it recovered; remember the calendar years and the day. */
   async endRun(jurisdictionId: string, run: SweepRun, recovered: readonly SweepRun[], calendarYears: readonly number[], at: string): Promise<void> {
+    const runs = [run, ...recovered];
     await this.update({
-      Key: keys.sweepState(jurisdictionId),
-      UpdateExpression: 'SET lastCompletedOn = :day, calendarYears = :years, updatedAt = :at',
-      // a later day's sweep that completed first keeps its day
-      ConditionExpression: 'attribute_not_exists(lastCompletedOn) OR lastCompletedOn <= :day',
-      ExpressionAttributeValues: { ':day': run.day, ':years': [...calendarYears], ':at': at },
+      Key: keys.jurisdiction(jurisdictionId),
+      UpdateExpression: `SET calendarYears = :years REMOVE ${runs.map((_, i) => `#r${i}`).join(', ')}`,
+      ExpressionAttributeNames: Object.fromEntries(runs.map((r, i) => [`#r${i}`, `${JURISDICTION_RUN_PREFIX}${r.runId}`])),
+      ExpressionAttributeValues: { ':years': [...calendarYears] },
     });
-    await transact(
-      this.db,
-      [run, ...recovered].map((r) => ({ Delete: { TableName: this.tableName, Key: keys.sweepRun(jurisdictionId, r.runId) } })),
-    );
+    await this.update({
+      Key: keys.jurisdiction(jurisdictionId),
+      UpdateExpression: 'SET lastCompletedOn = :day',
+      // a later day's sweep that completed first keeps its day
+      ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(lastCompletedOn) OR lastCompletedOn <= :day)',
+      ExpressionAttributeValues: { ':day': run.day },
+    });
+    void at;
   }
 
   /** Stores an agency's late explanation while the decision is in one of `statuses`. */

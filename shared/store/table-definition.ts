@@ -12,7 +12,7 @@
  * - filing counter    COUNTER#<jurisdictionId>#<year> / COUNTER
  * - notice (outbox)   NOTICE#<id> / NOTICE                 written with the change it reports; sent from the stream
  * - digest entry      DIGEST#<jurisdictionId>#<day> / <kind>#<recipient>#<decisionId>   a sweep's line for a digest; expires
- * - sweep state       SWEEP#<jurisdictionId> / STATE, RUN#<runId>                      last completed day, runs in progress
+ * - (on the jurisdiction item: ag#<agencyId> {name, contactEmails}, run#<runId>, lastCompletedOn, calendarYears: see keys.ts)
  * - daily quota       QUOTA#<agencyId>#<decisions|filings>#<day> / QUOTA                counted with each write; expires
  * - rate window       RATE#<caller>#<window> / RATE                                    a caller's requests in a window; expires
  * - mail count        MAILCOUNT#<agencyId>#<day> / COUNT                               mails sent for an agency that day (its cap); expires

@@ -36,9 +36,9 @@ export type SweepWrites = Pick<
 
 export interface SweepDeps {
   sweeps: SweepWrites;
+  /** an agency's name and addresses, when the jurisdiction's item does not list it (registered before it did) */
   registry: {
-    jurisdiction: (id: string) => Promise<JurisdictionRecord | undefined>;
-    agency: (id: string) => Promise<AgencyRecord | undefined>;
+    agency: (id: string) => Promise<Pick<AgencyRecord, 'name' | 'contactEmails'> | undefined>;
   };
   calendarFor: (jurisdiction: JurisdictionRecord | undefined) => WorkingCalendar;
   now: () => Date;
@@ -87,20 +87,23 @@ export async function sweepJurisdiction(deps: SweepDeps, jurisdictionId: string,
     noticesWritten: 0, weeklySummary: false, recoveredEntries: 0, readUnits: 0,
   };
   const unitsBefore = deps.sweeps.readUnits;
-  const jurisdiction = await deps.registry.jurisdiction(jurisdictionId);
-  if (!jurisdiction) {
+  const at = () => deps.now().toISOString();
+  const run: SweepRun = { runId: randomUUID(), day };
+  // one write, no read: the jurisdiction's rules, its agencies' names and addresses, the bookkeeping
+  const begun = await deps.sweeps.beginRun(jurisdictionId, run, at());
+  if (!begun) {
     deps.log('WARN', 'sweep of an unknown jurisdiction skipped', { jurisdictionId, day });
     return report;
   }
-  // each agency is read once per sweep, however many of its decisions are due
-  const agencies = new Map<string, Promise<AgencyRecord | undefined>>();
+  const { jurisdiction, state } = begun;
+  // an agency registered before the jurisdiction kept its directory is read, once per sweep
+  const agencies = new Map<string, Promise<Pick<AgencyRecord, 'name' | 'contactEmails'> | undefined>>(
+    [...begun.agencies].map(([id, entry]) => [id, Promise.resolve(entry)]),
+  );
   const readAgency = deps.registry.agency;
-  deps = { ...deps, registry: { ...deps.registry, agency: (id) => agencies.get(id) ?? (agencies.set(id, readAgency(id)), agencies.get(id)!) } };
+  deps = { ...deps, registry: { agency: (id) => agencies.get(id) ?? (agencies.set(id, readAgency(id)), agencies.get(id)!) } };
   const calendar = deps.calendarFor(jurisdiction);
   const settings = supervisionSettings(jurisdiction);
-  const at = () => deps.now().toISOString();
-  const run: SweepRun = { runId: randomUUID(), day };
-  const state = await deps.sweeps.beginRun(jurisdictionId, run, at());
   const entries: DigestEntry[] = [];
   const overdue: DigestItem[] = [];
 

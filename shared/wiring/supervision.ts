@@ -17,8 +17,6 @@ export function supervisionDeps(): SweepDeps & { store: BeianStore } {
     store,
     sweeps: new SupervisionStore(db, tableName),
     registry: {
-      // the jurisdiction's settings are read fresh at every sweep
-      jurisdiction: (id) => store.getJurisdiction(id),
       agency: ttlCache((id: string) => store.getAgency(id), cached),
     },
     calendarFor: calendarCache(),

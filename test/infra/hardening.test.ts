@@ -50,8 +50,8 @@ describe('table grants limited to the partition keys each function touches', () 
     }
   });
 
-  it('keeps the API from the outbox, the filing-number counters, digests, sweep state and mail counts', () => {
-    for (const pk of [keys.notice('n').pk, keys.filingCounter('tj-baodi', 2026).pk, keys.digestEntry('tj-baodi', '2026-12-01', 'K', 'r', 'd').pk, keys.sweepState('tj-baodi').pk, keys.mailCount('a', '2026-12-01').pk]) {
+  it('keeps the API from the outbox, the filing-number counters, digests and mail counts', () => {
+    for (const pk of [keys.notice('n').pk, keys.filingCounter('tj-baodi', 2026).pk, keys.digestEntry('tj-baodi', '2026-12-01', 'K', 'r', 'd').pk, keys.mailCount('a', '2026-12-01').pk]) {
       expect(allowed('api', pk), pk).toBe(false);
     }
     for (const pk of ['JUR', 'AGENCY', keys.client('c').pk, keys.decision('d').pk, keys.caseNumber('a', 'X-1').pk, keys.idempotency('s', 'k').pk, 'AG#baodi-market', 'JUR#tj-baodi', 'DEC']) {
@@ -61,7 +61,7 @@ describe('table grants limited to the partition keys each function touches', () 
 
   it('gives the processor the decision, its registry items, the counter and the receipt, and nothing of the sweeps', () => {
     for (const pk of [keys.decision('d').pk, 'JUR', 'AGENCY', keys.filingCounter('tj-baodi', 2026).pk, keys.notice('n').pk]) expect(allowed('process-filing', pk), pk).toBe(true);
-    for (const pk of [keys.sweepState('tj-baodi').pk, keys.idempotency('s', 'k').pk, 'CLIENT', 'AG#a']) expect(allowed('process-filing', pk), pk).toBe(false);
+    for (const pk of [keys.digestEntry('tj-baodi', '2026-12-01', 'K', 'r', 'd').pk, keys.idempotency('s', 'k').pk, 'CLIENT', 'AG#a']) expect(allowed('process-filing', pk), pk).toBe(false);
   });
 
   it('gives the reconciler the SUBMITTED partition of the due index and decisions, and the sweep its open-deadline partitions', () => {

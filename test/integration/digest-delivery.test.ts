@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startMail } from '../../infra/local/mail.ts';
 import { freePort } from '../../infra/local/processes.ts';
@@ -37,7 +37,7 @@ it('an overdue digest whose first send fails goes out once after the retry', asy
   };
   expect((await db.store.createDecision(decision)).kind).toBe('created');
   const report = await sweepJurisdiction(
-    { sweeps: new SupervisionStore(db.doc, db.tableName), registry: { jurisdiction: (id) => db.store.getJurisdiction(id), agency: (id) => db.store.getAgency(id) }, calendarFor: calendarCache(), now: () => new Date(), log: () => {} },
+    { sweeps: new SupervisionStore(db.doc, db.tableName), registry: { agency: (id) => db.store.getAgency(id) }, calendarFor: calendarCache(), now: () => new Date(), log: () => {} },
     'dj',
     '2026-09-16',
   );
@@ -81,4 +81,36 @@ it('an agency that reaches its daily mail cap gets no more mail that day: the re
   expect(statuses.sort()).toEqual(['SENT', 'SENT', 'SUPPRESSED']);
   const sent = ((await (await fetch(`${mail.endpoint}/store`)).json()) as { emails: { destination: { to: string[] } }[] }).emails.filter((e) => e.destination.to.includes(to));
   expect(sent).toHaveLength(2);
+});
+
+it('the sweep takes agencies from the jurisdiction item; one missing there is read from the registry; the API shows none of it', async () => {
+  const at = new Date().toISOString();
+  const contact = `${randomUUID()}@example.org`;
+  await db.store.putJurisdiction('dir-j', { name: '测试区', filingPeriodWorkingDays: 10, hearingThresholds: [], escalationEmails: [], extraOffDays: [], extraWorkingDays: [] }, at);
+  await db.store.putAgency('dir-ag', { name: '目录局', jurisdictionId: 'dir-j', contactEmails: [contact], clientIds: [] }, at);
+  // as for an agency registered before jurisdictions kept the directory
+  await db.doc.send(new UpdateCommand({ TableName: db.tableName, Key: { pk: 'JUR', sk: 'dir-j' }, UpdateExpression: 'REMOVE #ag', ExpressionAttributeNames: { '#ag': 'ag#dir-ag' } }));
+  const decision: DecisionRecord = {
+    id: randomUUID(), agencyId: 'dir-ag', jurisdictionId: 'dir-j', caseNumber: '目罚〔2026〕1号', kind: 'COERCIVE', measures: ['SEAL_UP'], majorReasons: ['PUBLIC_INTEREST'],
+    party: { type: 'ORGANIZATION', name: '某公司' }, decidedOn: '2026-09-01', status: 'AWAITING_FILING', filingRequired: true, filingReasons: [], filingDueOn: '2026-09-15',
+    dueProvisional: false, createdAt: at, updatedAt: at,
+  };
+  await db.store.createDecision(decision);
+  let registryReads = 0;
+  const report = await sweepJurisdiction(
+    { sweeps: new SupervisionStore(db.doc, db.tableName), registry: { agency: (id) => (registryReads++, db.store.getAgency(id)) }, calendarFor: calendarCache(), now: () => new Date(), log: () => {} },
+    'dir-j',
+    '2026-09-16',
+  );
+  expect(report.overdueFlagged).toBe(1);
+  expect(registryReads).toBe(1);
+  const entries = await db.doc.send(new QueryCommand({ TableName: db.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'DIGEST#dir-j#2026-09-16' } }));
+  expect((await new FilingStore(db.doc, db.tableName).getNotice(entries.Items![0]!.digestId as string))?.to).toEqual([contact]);
+  // the bookkeeping on the jurisdiction's item is there, and the API's reads do not show it
+  const raw = await db.doc.send(new QueryCommand({ TableName: db.tableName, KeyConditionExpression: 'pk = :pk AND sk = :sk', ExpressionAttributeValues: { ':pk': 'JUR', ':sk': 'dir-j' } }));
+  expect(raw.Items![0]).toMatchObject({ lastCompletedOn: '2026-09-16' });
+  await db.store.putAgency('dir-ag2', { name: '二局', jurisdictionId: 'dir-j', contactEmails: ['b@example.org'], clientIds: [] }, at);
+  const shown = (await db.store.getJurisdiction('dir-j')) as unknown as Record<string, unknown>;
+  expect(Object.keys(shown).filter((k) => /^(ag|run)#/.test(k) || k === 'lastCompletedOn' || k === 'calendarYears')).toEqual([]);
+  expect(Object.keys((raw.Items![0] as Record<string, unknown>)).some((k) => k.startsWith('run#'))).toBe(false);
 });
