@@ -208,7 +208,7 @@ export class SupervisionStore {
    * the jurisdiction's rules, its agencies' names and addresses, the day of the last completed sweep, and
    * every other sweep begun and not completed. Undefined when the jurisdiction does not exist.
    */
-  async beginRun(jurisdictionId: string, run: SweepRun, _startedAt: string): Promise<BegunSweep | undefined> {
+  async beginRun(jurisdictionId: string, run: SweepRun): Promise<BegunSweep | undefined> {
     let item: Record<string, unknown>;
     try {
       const out = await this.db.send(
@@ -246,7 +246,7 @@ export class SupervisionStore {
   }
 
   /** The sweep completed: forget it and the runs it recovered; remember the calendar years and the day. */
-  async endRun(jurisdictionId: string, run: SweepRun, recovered: readonly SweepRun[], calendarYears: readonly number[], at: string): Promise<void> {
+  async endRun(jurisdictionId: string, run: SweepRun, recovered: readonly SweepRun[], calendarYears: readonly number[]): Promise<void> {
     const runs = [run, ...recovered];
     await this.update({
       Key: keys.jurisdiction(jurisdictionId),
@@ -261,7 +261,6 @@ export class SupervisionStore {
       ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(lastCompletedOn) OR lastCompletedOn <= :day)',
       ExpressionAttributeValues: { ':day': run.day },
     });
-    void at;
   }
 
   /** Stores an agency's late explanation while the decision is in one of `statuses`. */

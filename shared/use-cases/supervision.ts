@@ -90,7 +90,7 @@ export async function sweepJurisdiction(deps: SweepDeps, jurisdictionId: string,
   const at = () => deps.now().toISOString();
   const run: SweepRun = { runId: randomUUID(), day };
   // one write, no read: the jurisdiction's rules, its agencies' names and addresses, the bookkeeping
-  const begun = await deps.sweeps.beginRun(jurisdictionId, run, at());
+  const begun = await deps.sweeps.beginRun(jurisdictionId, run);
   if (!begun) {
     deps.log('WARN', 'sweep of an unknown jurisdiction skipped', { jurisdictionId, day });
     return report;
@@ -188,7 +188,7 @@ export async function sweepJurisdiction(deps: SweepDeps, jurisdictionId: string,
       if (written) (report.weeklySummary = true), report.noticesWritten++;
     }
   }
-  await deps.sweeps.endRun(jurisdictionId, run, others, loadedYears, at());
+  await deps.sweeps.endRun(jurisdictionId, run, others, loadedYears);
   report.readUnits = deps.sweeps.readUnits - unitsBefore;
   deps.log('INFO', 'deadline sweep completed', { ...report });
   return report;
