@@ -118,6 +118,16 @@ export const configSchema = z
     /** Addresses subscribed to the alarm topic (each must confirm the subscription mail). */
     alarmEmails: list(z.email({ error: 'each entry must be an email address' })).default([]),
     /**
+     * Mail domains (and their subdomains) the notice sender may send to, enforced by IAM on the SES send
+     * permission (ses:Recipients). Empty: no such limit (the code still sends only to registered addresses).
+     */
+    allowedRecipientDomains: list(
+      z
+        .string()
+        .transform((d) => d.toLowerCase())
+        .pipe(z.string().regex(/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'each entry must be a mail domain such as tj.gov.cn')),
+    ).default([]),
+    /**
      * The operators' addresses: they get the daily calendar-watch notice (next year's holiday schedule is
      * missing) through the outbox. Functions whose manifest needs say operatorEmails get them as OPERATOR_EMAILS.
      */

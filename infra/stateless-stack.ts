@@ -107,7 +107,7 @@ export class StatelessStack extends Stack {
         if (spec.needs.table === 'readWrite') fn.bindNoticeRetention(config.noticeRetentionDays);
       }
       for (const queueName of spec.needs.sendTo ?? []) fn.bindQueue(queueName, this.queue(queueName, spec).queue);
-      if (spec.needs.mail) fn.bindMail(stateful.mail);
+      if (spec.needs.mail) fn.bindMail(stateful.mail, config.allowedRecipientDomains);
       if (spec.needs.operatorEmails) fn.bindOperatorEmails(config.operatorEmails);
       // Only HTTP functions page through lists, so only they get the cursor-signing key.
       if (spec.trigger.kind === 'http') fn.bindCursorSecret(stateful.cursorSecretName);

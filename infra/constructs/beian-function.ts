@@ -189,14 +189,18 @@ export class BeianFunction extends Construct {
   }
 
   /** MAIL_FROM and MAIL_CONFIGURATION_SET, and the right to send from that address only, through that configuration set. */
-  bindMail(mail: MailBinding): this {
+  bindMail(mail: MailBinding, recipientDomains: readonly string[] = []): this {
     this.function.addEnvironment(env.mailFrom, mail.mailFrom);
     this.function.addEnvironment(env.mailConfigurationSet, mail.configurationSetName);
     this.role.addToPrincipalPolicy(
       new PolicyStatement({
         actions: ['ses:SendEmail', 'ses:SendRawEmail'],
         resources: [mail.emailIdentityArn, mail.configurationSetArn],
-        conditions: { StringEquals: { 'ses:FromAddress': mail.mailFrom } },
+        conditions: {
+          StringEquals: { 'ses:FromAddress': mail.mailFrom },
+          // every recipient (To, Cc, Bcc) in an allowed domain or one of its subdomains, when the deployment names them
+          ...(recipientDomains.length && { 'ForAllValues:StringLike': { 'ses:Recipients': recipientDomains.flatMap((d) => [`*@${d}`, `*@*.${d}`]) } }),
+        },
       }),
     );
     return this;

@@ -28,6 +28,7 @@ describe('CDK context', () => {
       authDomainPrefix: 'beian-dev',
       peopleCallbackUrls: ['http://localhost:8765/callback'],
       alarmEmails: [],
+      allowedRecipientDomains: [],
       operatorEmails: [],
       noticeRetentionDays: 400,
     });

@@ -180,3 +180,24 @@ describe('sign-in callback', () => {
     expect(() => synthBeian({ context: { stage: 'prod-tj' } })).toThrow(/context "peopleCallbackUrls": must be set on a production stage/);
   });
 });
+
+describe('the SES send permission may be limited to recipient domains (security review item 1)', () => {
+  const sesStatement = (b: SynthesizedBeian) =>
+    resourcesOf(b.statelessTemplate, 'AWS::IAM::Policy')
+      .flatMap(([, p]) => p.Properties?.PolicyDocument.Statement as Array<Record<string, any>>)
+      .find((s) => asArray(s.Action).includes('ses:SendEmail'))!;
+
+  it('by default: only the From address is conditioned', () => {
+    const statement = sesStatement(beian);
+    expect(statement.Condition).toEqual({ StringEquals: { 'ses:FromAddress': expect.any(String) } });
+  });
+
+  it('with allowedRecipientDomains: every recipient must be in one of them or a subdomain', () => {
+    const custom = synthBeian({ context: { allowedRecipientDomains: 'TJ.gov.cn,example.org' } });
+    expect(sesStatement(custom).Condition['ForAllValues:StringLike']).toEqual({ 'ses:Recipients': ['*@tj.gov.cn', '*@*.tj.gov.cn', '*@example.org', '*@*.example.org'] });
+  });
+
+  it('refuses an entry that is not a mail domain', () => {
+    expect(() => synthBeian({ context: { allowedRecipientDomains: '["*.example.org"]' } })).toThrow(/allowedRecipientDomains.*mail domain/s);
+  });
+});
