@@ -31,7 +31,8 @@ export function claimList(value: unknown): string[] {
   if (Array.isArray(value)) return value.map(String);
   if (typeof value !== 'string') return [];
   const inner = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value;
-  return inner.split(/[\s,]+/).filter(Boolean);
+  // whitespace only, as API Gateway writes them: a comma may be part of a (group) name
+  return inner.split(/\s+/).filter(Boolean);
 }
 
 export interface AgencyDirectory {

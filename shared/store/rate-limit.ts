@@ -2,11 +2,13 @@
  * Limits that hold across Lambda instances, kept in the table: a counter item per caller and window (the
  * request rate), and per agency, kind of write and Shanghai day (the daily quotas).
  *
- * Each instance takes units from a counter in small batches (one conditional UpdateItem for up to
- * `batch` units), then hands them out from memory: a hot caller costs one write per `batch` requests,
- * not one per request, and the total across instances never exceeds the limit. What an instance took and
- * did not use is lost with it (at most batch - 1 units per instance and counter), so a limit may be
- * reached slightly early, never exceeded.
+ * Each instance takes units from a counter in batches (one conditional UpdateItem for a batch) and hands
+ * them out from memory; concurrent requests of an instance wait for its one claim in flight. A batch
+ * starts at 1 unit and doubles only while the instance uses up what it took, so an instance that serves
+ * a caller now and then holds nothing back, and a busy one costs one write per many requests. The total
+ * across instances never exceeds the limit; what a busy instance took and did not use is lost with it
+ * (a limit may be reached slightly early, never exceeded). A quota unit for a write that did not happen
+ * goes back to the table.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -15,23 +17,40 @@ import { keys } from './keys.ts';
 class LeasedCounters {
   /** counter pk -> units this instance took and has not handed out */
   private readonly held = new Map<string, number>();
+  /** counter pk -> the claim in flight: requests of this instance wait for it instead of claiming too */
+  private readonly claiming = new Map<string, Promise<boolean>>();
+  /** counter pk -> the next batch size: it grows only while this instance keeps using up what it took */
+  private readonly nextBatch = new Map<string, number>();
 
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
-    /** units taken at a time, at most a tenth of the limit */
-    private readonly batch: number,
+    /** units taken at a time at most (and at most a tenth of the limit) */
+    private readonly maxBatch: number,
   ) {}
 
   /** One unit of the counter at `key`, if the limit allows it. */
   async take(key: { pk: string; sk: string }, limit: number, expiresAt: number): Promise<boolean> {
-    const left = this.held.get(key.pk) ?? 0;
-    if (left > 0) {
-      this.held.set(key.pk, left - 1);
-      return true;
+    for (;;) {
+      const left = this.held.get(key.pk) ?? 0;
+      if (left > 0) {
+        this.held.set(key.pk, left - 1);
+        return true;
+      }
+      let claim = this.claiming.get(key.pk);
+      if (!claim) {
+        claim = this.claim(key, limit, expiresAt).finally(() => this.claiming.delete(key.pk));
+        this.claiming.set(key.pk, claim);
+      }
+      if (!(await claim)) return false; // the limit is reached
     }
-    if (this.held.size > 10_000) this.held.clear(); // old windows and days; what is lost is at most a batch each
-    for (const units of new Set([Math.max(1, Math.min(this.batch, Math.floor(limit / 10))), 1])) {
+  }
+
+  /** Takes a batch from the table into `held`; a batch starts at 1 and doubles while it is used up. */
+  private async claim(key: { pk: string; sk: string }, limit: number, expiresAt: number): Promise<boolean> {
+    if (this.held.size > 10_000) (this.held.clear(), this.nextBatch.clear()); // old windows and days
+    const batch = Math.max(1, Math.min(this.nextBatch.get(key.pk) ?? 1, this.maxBatch, Math.floor(limit / 10)));
+    for (const units of new Set([batch, 1])) {
       try {
         await this.db.send(
           new UpdateCommand({
@@ -43,7 +62,8 @@ class LeasedCounters {
             ExpressionAttributeValues: { ':units': units, ':most': limit - units, ':expires': expiresAt },
           }),
         );
-        this.held.set(key.pk, (this.held.get(key.pk) ?? 0) + units - 1);
+        this.held.set(key.pk, (this.held.get(key.pk) ?? 0) + units);
+        this.nextBatch.set(key.pk, units * 2);
         return true;
       } catch (e) {
         if (!(e instanceof ConditionalCheckFailedException)) throw e;
@@ -52,9 +72,20 @@ class LeasedCounters {
     return false;
   }
 
-  /** A unit taken for a write that did not happen: this instance hands it out again. */
-  giveBack(key: { pk: string }): void {
-    this.held.set(key.pk, (this.held.get(key.pk) ?? 0) + 1);
+  /** A unit taken for a write that did not happen goes back to the table, for any instance to take. */
+  async giveBack(key: { pk: string; sk: string }): Promise<void> {
+    await this.db
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: 'ADD #count :minus',
+          ConditionExpression: '#count > :zero',
+          ExpressionAttributeNames: { '#count': 'count' },
+          ExpressionAttributeValues: { ':minus': -1, ':zero': 0 },
+        }),
+      )
+      .catch(() => {}); // at worst the agency has one write fewer today
   }
 }
 
@@ -76,7 +107,7 @@ export class RateLimiter {
     readonly limit: RateLimit,
   ) {
     // a window lasts a minute: what an instance holds unused is back at the next window
-    this.counters = new LeasedCounters(db, tableName, 30);
+    this.counters = new LeasedCounters(db, tableName, 16);
   }
 
   async take(callerKey: string, nowMs: number): Promise<RateDecision> {
@@ -114,10 +145,10 @@ export class DailyQuotas {
     try {
       result = await write();
     } catch (e) {
-      this.counters.giveBack(key);
+      await this.counters.giveBack(key);
       throw e;
     }
-    if (!created(result)) this.counters.giveBack(key);
+    if (!created(result)) await this.counters.giveBack(key);
     return result;
   }
 }

@@ -12,11 +12,20 @@ describe('case numbers are compared in one normalized form', () => {
     ['full-width digits', (n: string) => n.replace(/\d/g, (d) => String.fromCharCode(0xff10 + Number(d)))],
     ['extra inner and outer spaces', (n: string) => `  ${n.replace(' 号', '   号')} `],
     ['an ideographic space for the space', (n: string) => n.replace(' 号', '\u3000号')],
+    // a second attack pass: case and combining marks made "new" cases
+    ['a combining accent after a digit', (n: string) => n.replace(' 号', '\u0301 号')],
   ])('%s: the same case -> 409 naming the existing decision', async (_, variant) => {
     const { token } = await e2e.newAgencyAndJurisdiction();
     const caseNumber = `宝市监罚〔2026〕${Math.floor(Math.random() * 1e6)} 号`;
     const first = await e2e.report(token, requiredDecision({ caseNumber }));
     const again = await e2e.api('POST', '/v1/decisions', { token, body: requiredDecision({ caseNumber: variant(caseNumber) }) });
+    expect(expectProblem(again, 409)).toMatchObject({ existingId: first.id });
+  });
+
+  test('upper and lower case: the same case -> 409', async () => {
+    const { token } = await e2e.newAgencyAndJurisdiction();
+    const first = await e2e.report(token, requiredDecision({ caseNumber: `TJ-SCJG-${uid('n')}` }));
+    const again = await e2e.api('POST', '/v1/decisions', { token, body: requiredDecision({ caseNumber: first.caseNumber.toLowerCase() }) });
     expect(expectProblem(again, 409)).toMatchObject({ existingId: first.id });
   });
 
@@ -37,6 +46,12 @@ describe('control, bidirectional and invisible characters are refused with the f
     ['a right-to-left override in the party name', { party: { type: 'ORGANIZATION', name: '某公司\u202Eexe.pdf' } }, 'party.name'],
     ['a BOM in the summary', { summary: '\ufeff摘要' }, 'summary'],
     ['an escape in the legal basis', { legalBasis: '第九条\u001b[31m' }, 'legalBasis'],
+    ['a Hangul filler in the case number', { caseNumber: '宝罚〔2026〕1号\u3164' }, 'caseNumber'],
+    ['a variation selector in the case number', { caseNumber: '宝罚〔2026〕1\ufe0f号' }, 'caseNumber'],
+    ['a combining grapheme joiner in the case number', { caseNumber: '宝罚〔2026〕1\u034f号' }, 'caseNumber'],
+    ['a braille blank in the party name', { party: { type: 'ORGANIZATION', name: '某\u2800公司' } }, 'party.name'],
+    ['a lone surrogate in the party name', { party: { type: 'ORGANIZATION', name: 'A\udc00B' } }, 'party.name'],
+    ['a line separator in the party name', { party: { type: 'ORGANIZATION', name: 'A\u2028B' } }, 'party.name'],
   ])('%s -> 400', async (_, overrides, field) => {
     const { token } = await e2e.newAgencyAndJurisdiction();
     const res = await e2e.api('POST', '/v1/decisions', { token, body: requiredDecision(overrides) });
