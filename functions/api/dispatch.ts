@@ -3,7 +3,7 @@
  * caller and role first (401/403), then path, query, body size, JSON and schema (400), then the use case.
  */
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { type AgencyDirectory, type Caller, resolveCaller } from '../../shared/auth/caller.ts';
+import { type AgencyDirectory, resolveCaller } from '../../shared/auth/caller.ts';
 import { type FieldError, ProblemError, ValidationError, badRequest, fieldErrors, forbidden, notFound, toProblem } from '../../shared/http/problem.ts';
 import { InvalidDecisionError } from '../../shared/domain/classify.ts';
 import { type ApiDeps, type Reply, type Route, routes } from './routes.ts';
@@ -37,12 +37,14 @@ function readBody(event: ApiEvent): unknown {
 async function run(event: ApiEvent, deps: ApiDeps, directory: AgencyDirectory): Promise<Reply> {
   const route = byKey.get(event.routeKey);
   if (!route) throw notFound(`no route ${event.routeKey}`);
+  const claims = event.requestContext.authorizer?.jwt?.claims;
+  // counted before anything else is done for the token, refused requests included
+  if (route.roles !== 'public') await withinRateLimit(deps, claims);
   // a public route has no caller: reading one fails closed instead of granting any role
-  const caller = route.roles === 'public' ? (undefined as never) : await resolveCaller(event.requestContext.authorizer?.jwt?.claims, directory);
+  const caller = route.roles === 'public' ? (undefined as never) : await resolveCaller(claims, directory);
   if (route.roles !== 'public' && !route.roles.includes(caller.role)) {
     throw forbidden(`${route.method} ${route.path} is for ${route.roles.join(' or ')}; this token is ${caller.role}`);
   }
-  if (route.roles !== 'public') await withinRateLimit(deps, caller);
   const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
   const key = headers['idempotency-key'];
   if (key !== undefined && !/^[\x21-\x7e]{1,200}$/.test(key)) {
@@ -54,9 +56,14 @@ async function run(event: ApiEvent, deps: ApiDeps, directory: AgencyDirectory): 
   return route.run({ deps, caller, params, query, body, headers } as Parameters<Route['run']>[0]);
 }
 
-/** One limit per caller (an agency, or a person), shared by every instance of the function. */
-async function withinRateLimit(deps: ApiDeps, caller: Caller): Promise<void> {
-  const callerKey = caller.role === 'agency' ? `agency:${caller.agencyId}` : `${caller.role}:${caller.subject}`;
+/**
+ * One limit per token subject (an agency's app client, or a person), shared by every instance of the
+ * function; a request without a verified subject is left to the authorizer's 401.
+ */
+async function withinRateLimit(deps: ApiDeps, claims: Record<string, unknown> | undefined): Promise<void> {
+  const subject = typeof claims?.client_id === 'string' ? claims.client_id : typeof claims?.sub === 'string' ? claims.sub : undefined;
+  if (!subject) return;
+  const callerKey = `sub:${subject}`;
   const decision = await deps.rateLimiter.take(callerKey, deps.now().getTime());
   if (!decision.ok) {
     const { requests, windowSeconds } = deps.rateLimiter.limit;

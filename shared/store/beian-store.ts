@@ -179,6 +179,11 @@ export class BeianStore {
     throw new Error(`decision ${record.id} could not be written: ${result.reasons.map((r) => r.Code).join(', ')}`);
   }
 
+  /** The decision an agency reported under this case number (compared in its normalized form), if any. */
+  async existingCase(agencyId: string, caseNumber: string): Promise<string | undefined> {
+    return (await this.get<{ decisionId: string }>(keys.caseNumber(agencyId, caseNumber)))?.decisionId;
+  }
+
   async getDecision(id: string, options: { consistent?: boolean } = {}) {
     return this.get<DecisionRecord>(keys.decision(id), options.consistent);
   }

@@ -64,15 +64,22 @@ export async function reportDecision(deps: Deps, caller: Extract<Caller, { role:
       ),
     (o) => o.kind === 'created',
   );
-  if (outcome === 'exceeded') throw quotaExceeded('decisions', limit, now);
-  if (outcome.kind === 'idempotent-replay') return replay(outcome.stored, hash);
-  if (outcome.kind === 'duplicate-case') {
-    throw conflict('duplicate-case-number', `case number "${body.caseNumber}" was already reported by this agency as decision ${outcome.existingId}`, {
-      existingId: outcome.existingId,
-      existing: `/v1/decisions/${outcome.existingId}`,
-    });
+  if (outcome === 'exceeded') {
+    // a retry of a report already made learns that, not to wait until tomorrow
+    const existingId = await deps.store.existingCase(caller.agencyId, body.caseNumber);
+    if (existingId) throw duplicateCase(body.caseNumber, existingId);
+    throw quotaExceeded('decisions', limit, now);
   }
+  if (outcome.kind === 'idempotent-replay') return replay(outcome.stored, hash);
+  if (outcome.kind === 'duplicate-case') throw duplicateCase(body.caseNumber, outcome.existingId);
   return { status: 201, body: view, location, replayed: false };
+}
+
+function duplicateCase(caseNumber: string, existingId: string) {
+  return conflict('duplicate-case-number', `case number "${caseNumber}" was already reported by this agency as decision ${existingId}`, {
+    existingId,
+    existing: `/v1/decisions/${existingId}`,
+  });
 }
 
 function replay(stored: IdempotentResponse, hash: string): Created {

@@ -53,6 +53,8 @@ test('daily quotas per agency, set on the jurisdiction: reports and filings past
   expect(problem.retryAfterSeconds).toBeLessThanOrEqual(86_400);
   expect(problem.detail).toMatch(/may make 3 decisions a day/);
   expect(await e2e.listAll(await e2e.admin(), { agencyId })).toHaveLength(3);
+  // a retry of a report already made, once the quota is used up, learns that it exists (409), not to wait
+  expect(expectProblem(await e2e.api('POST', '/v1/decisions', { token, body: requiredDecision({ caseNumber: first.caseNumber }) }), 409)).toMatchObject({ existingId: first.id });
 
   const filing = (id: string) =>
     e2e.api('PUT', `/v1/decisions/${id}/filing`, { token, body: { documents: [{ kind: 'DECISION_LETTER', title: '决定书', sha256: 'a'.repeat(64), sizeBytes: 1 }], contact: { name: '李四' }, lateReason: '延误' } });
@@ -67,4 +69,14 @@ test('the quota renews at midnight in Asia/Shanghai: Retry-After counts to it', 
   // 23:59 in Shanghai is 15:59 UTC
   expect(quotaExceeded('decisions', 5, new Date('2026-12-01T15:59:00Z')).extensions.retryAfterSeconds).toBe(60);
   expect(quotaExceeded('filings', 5, new Date('2026-12-01T16:00:00Z')).extensions.retryAfterSeconds).toBe(86_400);
+});
+
+test('requests refused for their role count against the limit too', async () => {
+  const { token } = await e2e.newAgencyAndJurisdiction();
+  const statuses: number[] = [];
+  // an agency may not register jurisdictions: 403, counted all the same
+  for (let i = 0; i < 25; i++) statuses.push((await e2e.api('PUT', '/v1/jurisdictions/not-mine', { token, body: { name: 'x' } })).status);
+  expect(statuses.filter((s) => s === 403).length).toBeGreaterThanOrEqual(1);
+  expect(statuses).toContain(429);
+  expect(statuses.every((s) => s === 403 || s === 429)).toBe(true);
 });
