@@ -109,13 +109,7 @@ export class SupervisionStore {
 
   /** A reminder: its entry, once per day, kind and decision. */
   async writeEntry(entry: DigestEntry): Promise<boolean> {
-    try {
-      await this.db.send(new PutCommand({ TableName: this.tableName, Item: this.entryItem(entry), ConditionExpression: 'attribute_not_exists(pk)' }));
-      return true;
-    } catch (e) {
-      if (e instanceof ConditionalCheckFailedException) return false;
-      throw e;
-    }
+    return this.putIfAbsent(this.entryItem(entry));
   }
 
   /** OVERDUE from the status the sweep read (nothing else changed meanwhile), with its digest entry. */
@@ -194,13 +188,7 @@ export class SupervisionStore {
 
   /** A notice with a deterministic id (one per week, one per day), written only if absent. */
   async putNoticeOnce(notice: Notice): Promise<boolean> {
-    try {
-      await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.notice(notice.id), ...notice }, ConditionExpression: 'attribute_not_exists(pk)' }));
-      return true;
-    } catch (e) {
-      if (e instanceof ConditionalCheckFailedException) return false;
-      throw e;
-    }
+    return this.putIfAbsent({ ...keys.notice(notice.id), ...notice });
   }
 
   /**
@@ -290,6 +278,17 @@ export class SupervisionStore {
     return { ...entryKey(entry), ...entry, expiresAt };
   }
 
+  /** Puts the item unless one with its key exists; false when it did. */
+  private async putIfAbsent(item: Record<string, unknown>): Promise<boolean> {
+    try {
+      await this.db.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
+      return true;
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) return false;
+      throw e;
+    }
+  }
+
   private async update(input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName'>): Promise<boolean> {
     try {
       await this.db.send(new UpdateCommand({ TableName: this.tableName, ...input }));
@@ -300,13 +299,13 @@ export class SupervisionStore {
     }
   }
 
-  private async *pages<T = DecisionRecord>(input: QueryCommandInput, stripKeys = true): AsyncGenerator<T[]> {
+  private async *pages<T = DecisionRecord>(input: QueryCommandInput): AsyncGenerator<T[]> {
     let startKey: Record<string, unknown> | undefined;
     do {
       const out = await this.db.send(new QueryCommand({ ...input, ReturnConsumedCapacity: 'TOTAL', ...(startKey && { ExclusiveStartKey: startKey }) }));
       this.readUnits += out.ConsumedCapacity?.CapacityUnits ?? 0;
       const items = out.Items ?? [];
-      if (items.length) yield items.map((i) => (stripKeys ? strip<T>(i)! : (i as T)));
+      if (items.length) yield items.map((i) => strip<T>(i)!);
       startKey = out.LastEvaluatedKey;
     } while (startKey);
   }
