@@ -27,7 +27,7 @@ export const TABLE_ACTIONS: Record<TableAccess, readonly string[]> = {
  * The partition keys each function may touch, as `dynamodb:LeadingKeys` patterns (IAM StringLike: `*` is any
  * run of characters). The grant of a function listed here carries the condition
  * `ForAllValues:StringLike: { dynamodb:LeadingKeys: [...] }`; for a Query on an index, DynamoDB checks the
- * index's partition key, so the index partitions the function queries are listed too (`AG#…`, `JUR#…`,
+ * index's partition key, so the index partitions the function queries are listed too (`AG#…`, `JUR#…`, `ALL#…`,
  * `DEC`, `JUR#…#OPEN`, `SUBMITTED`; shared/store/keys.ts). A function with a table need that is missing here
  * gets the whole table (test/infra/hardening.test.ts fails for one of functions/manifest.ts).
  *
@@ -37,9 +37,9 @@ export const TABLE_ACTIONS: Record<TableAccess, readonly string[]> = {
 export const TABLE_KEY_PREFIXES: Readonly<Record<string, readonly string[]>> = {
   // registry (JUR, AGENCY, CLIENT links), decisions and their case-number and idempotency items, the
   // per-caller rate windows and per-agency daily quotas; lists on the byAgency (AG#), byJurisdiction (JUR#)
-  // and all (DEC) indexes. Not: filing-number counters, the outbox, digests, sweep state, mail counts: the
+  // and all (DEC) indexes and their by-status twins (AG#…#<status>, JUR#…#<status>, ALL#<status>). Not: filing-number counters, the outbox, digests, sweep state, mail counts: the
   // internet-facing function can neither forge a notice nor move a filing number or a mail cap.
-  api: ['JUR', 'AGENCY', 'CLIENT', 'DEC#*', 'CASE#*', 'IDEM#*', 'RATE#*', 'QUOTA#*', 'AG#*', 'JUR#*', 'DEC'],
+  api: ['JUR', 'AGENCY', 'CLIENT', 'DEC#*', 'CASE#*', 'IDEM#*', 'RATE#*', 'QUOTA#*', 'AG#*', 'JUR#*', 'DEC', 'ALL#*'],
   // the decision, its jurisdiction and agency, the filing-number counter, the receipt in the outbox
   'process-filing': ['DEC#*', 'JUR', 'AGENCY', 'COUNTER#*', 'NOTICE#*'],
   // the outbox, and the per-agency daily mail count

@@ -11,6 +11,7 @@ import { getDecision, listDecisions, presentDecision, reportDecision } from '../
 import { submitFiling, type FilingDeps } from '../../shared/use-cases/filings.ts';
 import { type LateExplanationDeps, explainLate } from '../../shared/use-cases/late-explanation.ts';
 import type { RateLimiter } from '../../shared/store/rate-limit.ts';
+import { DECISION_LIST_ATTRIBUTES } from '../../shared/store/table-definition.ts';
 import { filingBody } from '../../shared/schemas/filing.ts';
 import * as registry from '../../shared/use-cases/registry.ts';
 import openapi from './openapi.json' with { type: 'json' };
@@ -45,8 +46,10 @@ export interface Route<P extends Schema | undefined = Schema | undefined, Q exte
   params?: P;
   query?: Q;
   body?: B;
-  /** status and schema of the success response, for the API document */
+  /** status of the success response, for the API document */
   responds: number;
+  /** what the success response carries, for the API document */
+  returns?: string;
   run: (ctx: RouteContext<Out<P>, Out<Q>, Out<B>>) => Promise<Reply>;
 }
 
@@ -106,6 +109,9 @@ export const routes: readonly Route[] = [
   }),
   route({
     method: 'GET', path: '/v1/decisions', summary: 'List decisions, newest first (scoped by role)', roles: anyRole, query: s.listDecisionsQuery, responds: 200,
+    returns:
+      `A page: \`items\`, each with the list attributes of a decision (${DECISION_LIST_ATTRIBUTES.join(', ')}, and workingDaysOverdue while its filing is awaited past the deadline; ` +
+      'GET /v1/decisions/{id} has the whole decision), and `nextCursor`, null at the end. A page filtered by dueBefore (or a reviewer\'s agencyId) reads a bounded number of items and may be short, or empty, with a cursor that goes on.',
     run: async ({ deps, caller, query }) => {
       const page = await listDecisions(deps, caller, query);
       return ok({ ...page, items: await Promise.all(page.items.map((d) => presentDecision(deps, d))) });

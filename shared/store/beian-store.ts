@@ -13,11 +13,11 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { IndexName } from './table-definition.ts';
+import { type IndexName, tableDefinition } from './table-definition.ts';
 import { JURISDICTION_AGENCY_PREFIX, JURISDICTION_RUN_PREFIX, JURISDICTION_SWEEP_FIELDS, decisionIndexKeys, keys } from './keys.ts';
-import type { AgencyRecord, DecisionRecord, IdempotentResponse, JurisdictionRecord } from './records.ts';
+import type { AgencyRecord, DecisionRecord, DecisionSummary, IdempotentResponse, JurisdictionRecord } from './records.ts';
 
-const STORED_ONLY = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'duePk', 'dueSk', 'expiresAt'];
+const STORED_ONLY = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi5pk', 'gsi6pk', 'duePk', 'dueSk', 'expiresAt'];
 
 export function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
   if (!item) return undefined;
@@ -45,30 +45,29 @@ export class ClientTakenError extends Error {
   }
 }
 
+/** One page of a decision list: the scope and status are the index and its partition, the rest narrows it. */
 export interface DecisionQuery {
   index: IndexName;
   partition: string;
   decidedFrom?: string;
   decidedTo?: string;
-  status?: string;
   dueBefore?: string;
   jurisdictionId?: string;
   limit: number;
   startKey?: Record<string, unknown>;
 }
 
-const INDEX_KEYS: Record<string, [string, string]> = {
-  byAgency: ['gsi1pk', 'gsi1sk'],
-  byJurisdiction: ['gsi2pk', 'gsi2sk'],
-  all: ['gsi3pk', 'gsi3sk'],
-};
+/**
+ * Items a filtered list page reads at most (besides its limit): a filter that is not a key condition
+ * (dueBefore, or the jurisdiction check of a reviewer's agency filter) answers after reading this many,
+ * possibly short, with a cursor, instead of reading on through a long history.
+ */
+export const FILTERED_PAGE_READ = 25;
 
 export class BeianStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     readonly tableName: string,
-    /** DynamoDB reads one list page may take before it answers short, with a cursor */
-    private readonly maxReadsPerPage = 20,
   ) {}
 
   async putJurisdiction(id: string, body: Omit<JurisdictionRecord, 'jurisdictionId' | 'createdAt' | 'updatedAt'>, now: string) {
@@ -196,24 +195,24 @@ export class BeianStore {
     return strip<IdempotentResponse>(out.Item);
   }
 
-  /** One page of decisions, newest first, read by Query on an index (never Scan). */
-  async queryDecisions(q: DecisionQuery): Promise<{ items: DecisionRecord[]; lastKey?: Record<string, unknown> }> {
-    const [pkName, skName] = INDEX_KEYS[q.index]!;
-    const names: Record<string, string> = { '#pk': pkName };
+  /**
+   * One page of decisions, newest first: one Query on a list index (never Scan), of the list attributes only.
+   * Unfiltered, it reads limit + 1 items: the page, and whether another follows (so a page that ends the list
+   * carries no cursor). Filtered, it reads at most max(limit, FILTERED_PAGE_READ) + 1 and answers with what
+   * matched, with a cursor where the index goes on: the read units of a request are bounded by its page.
+   */
+  async queryDecisions(q: DecisionQuery): Promise<{ items: DecisionSummary[]; lastKey?: Record<string, unknown> }> {
+    const index = tableDefinition.globalSecondaryIndexes.find((i) => i.indexName === q.index)!;
+    const names: Record<string, string> = { '#pk': index.partitionKey };
     const values: Record<string, unknown> = { ':pk': q.partition };
     let keyCondition = '#pk = :pk';
     if (q.decidedFrom || q.decidedTo) {
-      names['#sk'] = skName;
+      names['#sk'] = index.sortKey;
       values[':from'] = q.decidedFrom ?? '0000';
       values[':to'] = `${q.decidedTo ?? '9999-12-31'}#\uffff`;
       keyCondition += ' AND #sk BETWEEN :from AND :to';
     }
     const filters: string[] = [];
-    if (q.status) {
-      names['#status'] = 'status';
-      values[':status'] = q.status;
-      filters.push('#status = :status');
-    }
     if (q.dueBefore) {
       values[':due'] = q.dueBefore;
       filters.push('filingDueOn < :due');
@@ -222,37 +221,26 @@ export class BeianStore {
       values[':jur'] = q.jurisdictionId;
       filters.push('jurisdictionId = :jur');
     }
-    const input: QueryCommandInput = {
-      TableName: this.tableName,
-      IndexName: q.index,
-      KeyConditionExpression: keyCondition,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-      ScanIndexForward: false,
-      ...(filters.length && { FilterExpression: filters.join(' AND ') }),
-    };
-    const items: DecisionRecord[] = [];
-    let startKey = q.startKey;
-    // With filters DynamoDB may return short pages: read on until the page is full or the index ends,
-    // but at most maxReadsPerPage reads, so a rare filter over a long history answers in time with a
-    // short page and a cursor instead of timing out.
-    for (let reads = 1; ; reads++) {
-      // one more than needed: a page that ends exactly at the limit then carries no cursor to an empty page
-      const page = await this.db.send(
-        new QueryCommand({ ...input, Limit: Math.max(q.limit - items.length + 1, filters.length ? 100 : 10), ExclusiveStartKey: startKey }),
-      );
-      for (const raw of page.Items ?? []) {
-        items.push(strip<DecisionRecord>(raw)!);
-        if (items.length === q.limit) {
-          const last = raw;
-          const more = raw !== page.Items![page.Items!.length - 1] || page.LastEvaluatedKey;
-          return { items, ...(more && { lastKey: { pk: last.pk, sk: last.sk, [pkName]: last[pkName], [skName]: last[skName] } }) };
-        }
-      }
-      if (!page.LastEvaluatedKey) return { items };
-      if (reads === this.maxReadsPerPage) return { items, lastKey: page.LastEvaluatedKey };
-      startKey = page.LastEvaluatedKey;
+    const page = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: q.index,
+        KeyConditionExpression: keyCondition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ScanIndexForward: false,
+        ...(filters.length && { FilterExpression: filters.join(' AND ') }),
+        Limit: (filters.length ? Math.max(q.limit, FILTERED_PAGE_READ) : q.limit) + 1,
+        ExclusiveStartKey: q.startKey,
+      }),
+    );
+    const raw = page.Items ?? [];
+    if (raw.length > q.limit) {
+      const last = raw[q.limit - 1]!;
+      const lastKey = { pk: last.pk, sk: last.sk, [index.partitionKey]: last[index.partitionKey], [index.sortKey]: last[index.sortKey] };
+      return { items: raw.slice(0, q.limit).map((item) => strip<DecisionSummary>(item)!), lastKey };
     }
+    return { items: raw.map((item) => strip<DecisionSummary>(item)!), ...(page.LastEvaluatedKey && { lastKey: page.LastEvaluatedKey }) };
   }
 
   private async get<T>(key: { pk: string; sk: string }, consistent = false): Promise<T | undefined> {

@@ -10,7 +10,7 @@ import { ConditionalCheckFailedException, TransactionCanceledException } from '@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type CreateOutcome, strip } from './beian-store.ts';
 import { type IdempotencyRecord, idempotencyPut, sleep, storedResponse, transact } from './transactions.ts';
-import { SUBMITTED_PARTITION, keys, openDueKeys } from './keys.ts';
+import { SUBMITTED_PARTITION, keys, openDueKeys, setStatus } from './keys.ts';
 import { NOTICE_RETENTION_DAYS, env } from '../../functions/manifest.ts';
 import type { DecisionRecord, DecisionStatus, FilingState } from './records.ts';
 
@@ -62,17 +62,17 @@ export class FilingStore {
     deadline: { filingDueOn: string; dueProvisional: boolean },
     idempotency?: IdempotencyRecord,
   ): Promise<SubmitOutcome> {
+    const status = setStatus(decision, 'SUBMITTED');
     const result = await transact(this.db, [
       {
         Update: {
           TableName: this.tableName,
           Key: keys.decision(decision.id),
-          UpdateExpression:
-            'SET #status = :submitted, filing = :filing, updatedAt = :at, duePk = :duePk, dueSk = :dueSk, filingDueOn = :dueOn, dueProvisional = :provisional',
+          UpdateExpression: `SET ${status.expression}, filing = :filing, updatedAt = :at, duePk = :duePk, dueSk = :dueSk, filingDueOn = :dueOn, dueProvisional = :provisional`,
           ConditionExpression: 'attribute_exists(pk) AND #status IN (:awaiting, :incomplete, :overdue)',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
-            ':submitted': 'SUBMITTED',
+            ...status.values,
             ':filing': filing,
             ':at': filing.submittedAt,
             ':duePk': SUBMITTED_PARTITION,
@@ -104,6 +104,7 @@ export class FilingStore {
     registeredAt: string,
   ): Promise<{ outcome: ProcessOutcome; filingNumber?: string }> {
     const counterKey = keys.filingCounter(decision.jurisdictionId, year);
+    const received = setStatus(decision, 'RECEIVED');
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const counter = await this.db.send(new GetCommand({ TableName: this.tableName, Key: counterKey, ConsistentRead: true }));
       const current = Number(counter.Item?.sequence ?? 0);
@@ -127,11 +128,10 @@ export class FilingStore {
                 Update: {
                   TableName: this.tableName,
                   Key: keys.decision(decision.id),
-                  UpdateExpression:
-                    'SET #status = :received, filing.filingNumber = :number, filing.registeredAt = :at, filing.checkedAt = :at, updatedAt = :at REMOVE duePk, dueSk',
+                  UpdateExpression: `SET ${received.expression}, filing.filingNumber = :number, filing.registeredAt = :at, filing.checkedAt = :at, updatedAt = :at REMOVE duePk, dueSk`,
                   ConditionExpression: '#status = :submitted AND filing.submissionId = :sid',
                   ExpressionAttributeNames: { '#status': 'status' },
-                  ExpressionAttributeValues: { ':received': 'RECEIVED', ':number': filingNumber, ':at': registeredAt, ':submitted': 'SUBMITTED', ':sid': submissionId },
+                  ExpressionAttributeValues: { ...received.values, ':number': filingNumber, ':at': registeredAt, ':submitted': 'SUBMITTED', ':sid': submissionId },
                 },
               },
               { Put: { TableName: this.tableName, Item: { ...keys.notice(notice.id), ...notice }, ConditionExpression: 'attribute_not_exists(pk)' } },
@@ -155,15 +155,16 @@ export class FilingStore {
 
   /** The submission lacks documents: INCOMPLETE, and the deadline is open again. */
   async markIncomplete(decision: DecisionRecord, submissionId: string, missing: string[], checkedAt: string): Promise<ProcessOutcome> {
+    const incomplete = setStatus(decision, 'INCOMPLETE');
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.decision(decision.id),
-          UpdateExpression: 'SET #status = :incomplete, filing.missingDocuments = :missing, filing.checkedAt = :at, updatedAt = :at, duePk = :duePk, dueSk = :dueSk',
+          UpdateExpression: `SET ${incomplete.expression}, filing.missingDocuments = :missing, filing.checkedAt = :at, updatedAt = :at, duePk = :duePk, dueSk = :dueSk`,
           ConditionExpression: '#status = :submitted AND filing.submissionId = :sid',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':incomplete': 'INCOMPLETE', ':missing': missing, ':at': checkedAt, ':submitted': 'SUBMITTED', ':sid': submissionId, ...prefixKeys(openDueKeys(decision)) },
+          ExpressionAttributeValues: { ...incomplete.values, ':missing': missing, ':at': checkedAt, ':submitted': 'SUBMITTED', ':sid': submissionId, ...prefixKeys(openDueKeys(decision)) },
         }),
       );
       return 'done';

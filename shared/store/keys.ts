@@ -1,4 +1,5 @@
 import { caseNumberKey } from '../domain/text.ts';
+import type { IndexName } from './table-definition.ts';
 
 /** Key values of every item; the attribute names are in table-definition.ts. */
 export const keys = {
@@ -49,15 +50,49 @@ export const openDueKeys = (d: { jurisdictionId: string; filingDueOn: string | n
 /** Sort key of the list indexes: newest decision first when read backwards. */
 export const decisionSortKey = (d: { decidedOn: string; createdAt: string; id: string }) => `${d.decidedOn}#${d.createdAt}#${d.id}`;
 
+export type ListScope = { agencyId: string } | { jurisdictionId: string } | 'all';
+
+/** The list index and partition of a scope (one agency, one jurisdiction, all), narrowed to one status when given. */
+export function listPartition(scope: ListScope, status?: string): { index: IndexName; partition: string } {
+  // all by status is ALL#<status>, not DEC#…: that is the decision items' prefix, which other functions may touch
+  if (scope === 'all') return status ? { index: 'allByStatus', partition: `ALL#${status}` } : { index: 'all', partition: 'DEC' };
+  if ('agencyId' in scope) {
+    return status ? { index: 'byAgencyStatus', partition: `AG#${scope.agencyId}#${status}` } : { index: 'byAgency', partition: `AG#${scope.agencyId}` };
+  }
+  return status
+    ? { index: 'byJurisdictionStatus', partition: `JUR#${scope.jurisdictionId}#${status}` }
+    : { index: 'byJurisdiction', partition: `JUR#${scope.jurisdictionId}` };
+}
+
+/** Partitions of the status list indexes (byAgencyStatus, byJurisdictionStatus, allByStatus): they move with the status. */
+export const statusIndexKeys = (d: { agencyId: string; jurisdictionId: string }, status: string) => ({
+  gsi4pk: listPartition({ agencyId: d.agencyId }, status).partition,
+  gsi5pk: listPartition({ jurisdictionId: d.jurisdictionId }, status).partition,
+  gsi6pk: listPartition('all', status).partition,
+});
+
+/**
+ * The same as an update: `SET status = :status, <the status index keys>` with its values, for every write
+ * that changes a decision's status (so its status lists follow in the same write).
+ */
+export function setStatus(d: { agencyId: string; jurisdictionId: string }, status: string): { expression: string; values: Record<string, string> } {
+  const k = statusIndexKeys(d, status);
+  return {
+    expression: '#status = :status, gsi4pk = :gsi4pk, gsi5pk = :gsi5pk, gsi6pk = :gsi6pk',
+    values: { ':status': status, ':gsi4pk': k.gsi4pk, ':gsi5pk': k.gsi5pk, ':gsi6pk': k.gsi6pk },
+  };
+}
+
 export const decisionIndexKeys = (d: { agencyId: string; jurisdictionId: string; decidedOn: string; createdAt: string; id: string; status: string; filingDueOn: string | null }) => {
   const sk = decisionSortKey(d);
   return {
-    gsi1pk: `AG#${d.agencyId}`,
+    gsi1pk: listPartition({ agencyId: d.agencyId }).partition,
     gsi1sk: sk,
-    gsi2pk: `JUR#${d.jurisdictionId}`,
+    gsi2pk: listPartition({ jurisdictionId: d.jurisdictionId }).partition,
     gsi2sk: sk,
-    gsi3pk: 'DEC',
+    gsi3pk: listPartition('all').partition,
     gsi3sk: sk,
+    ...statusIndexKeys(d, d.status),
     // sparse: present only while a filing is awaited, so the deadline sweep reads only open items
     ...((d.status === 'AWAITING_FILING' || d.status === 'INCOMPLETE' || d.status === 'OVERDUE') && d.filingDueOn && openDueKeys(d)),
   };

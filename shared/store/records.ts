@@ -2,6 +2,7 @@ import type { FilingReason } from '../domain/classify.ts';
 import type { LateExplanation } from '../domain/supervision.ts';
 import type { AgencyBody, DecisionBody, JurisdictionBody } from '../schemas/api.ts';
 import type { DocumentKind, FilingBody } from '../schemas/filing.ts';
+import type { DECISION_LIST_ATTRIBUTES } from './table-definition.ts';
 
 /** Supervision settings are optional on a stored record: one written before they existed takes the defaults. */
 type SupervisionKeys = 'reminderWorkingDaysBefore' | 'escalationWorkingDaysOverdue' | 'dailyQuotaPerAgency';
@@ -62,6 +63,9 @@ export interface DecisionRecord extends DecisionBody {
   createdAt: string;
   updatedAt: string;
 }
+
+/** A decision as a list shows it: what the list indexes project (table-definition.ts). */
+export type DecisionSummary = Pick<DecisionRecord, (typeof DECISION_LIST_ATTRIBUTES)[number]>;
 
 /** A stored response, replayed for a retry that carries the same Idempotency-Key and body. */
 export interface IdempotentResponse {

@@ -14,7 +14,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand, type QueryCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { strip } from './beian-store.ts';
 import type { Notice } from './filing-store.ts';
-import { JURISDICTION_AGENCY_PREFIX, JURISDICTION_RUN_PREFIX, keys, openDueKeys } from './keys.ts';
+import { JURISDICTION_AGENCY_PREFIX, JURISDICTION_RUN_PREFIX, keys, openDueKeys, setStatus } from './keys.ts';
 import type { LateExplanation, ObligationLine } from '../domain/supervision.ts';
 import type { DecisionRecord, JurisdictionRecord } from './records.ts';
 import { transact } from './transactions.ts';
@@ -114,15 +114,16 @@ export class SupervisionStore {
 
   /** OVERDUE from the status the sweep read (nothing else changed meanwhile), with its digest entry. */
   async flagOverdue(d: DecisionRecord, overdueSince: string, entry: DigestEntry, at: string): Promise<boolean> {
+    const overdue = setStatus(d, 'OVERDUE');
     const result = await transact(this.db, [
       {
         Update: {
           TableName: this.tableName,
           Key: keys.decision(d.id),
-          UpdateExpression: 'SET #status = :overdue, overdueSince = :since, updatedAt = :at',
+          UpdateExpression: `SET ${overdue.expression}, overdueSince = :since, updatedAt = :at`,
           ConditionExpression: '#status = :seen AND filingDueOn = :due',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':overdue': 'OVERDUE', ':since': overdueSince, ':at': at, ':seen': d.status, ':due': d.filingDueOn },
+          ExpressionAttributeValues: { ...overdue.values, ':since': overdueSince, ':at': at, ':seen': d.status, ':due': d.filingDueOn },
         },
       },
       { Put: { TableName: this.tableName, Item: this.entryItem(entry), ConditionExpression: 'attribute_not_exists(pk)' } },

@@ -6,7 +6,7 @@
  * - jurisdiction      JUR / <jurisdictionId>
  * - agency            AGENCY / <agencyId>
  * - app client link   CLIENT / <clientId>                 -> agencyId (how an agency's machine token maps to it)
- * - decision          DEC#<id> / META                     byAgency, byJurisdiction, all, due (sparse)
+ * - decision          DEC#<id> / META                     byAgency, byJurisdiction, all, by*Status, due (sparse)
  * - case uniqueness   CASE#<agencyId>#<caseNumber> / CASE -> decisionId
  * - idempotency       IDEM#<scope>#<key> / IDEM           request hash + stored response, expires via TTL
  * - filing counter    COUNTER#<jurisdictionId>#<year> / COUNTER
@@ -17,6 +17,33 @@
  * - rate window       RATE#<caller>#<window> / RATE                                    a caller's requests in a window; expires
  * - mail count        MAILCOUNT#<agencyId>#<day> / COUNT                               mails sent for an agency that day (its cap); expires
  */
+/**
+ * What a decision list shows, and all the list indexes project: a list page reads these small attributes,
+ * not the decision's texts and filing (GET /v1/decisions/{id} has those). DynamoDB allows 100 projected
+ * attributes over all indexes of a table; these 13 in six indexes take 78.
+ */
+export const DECISION_LIST_ATTRIBUTES = [
+  'id',
+  'agencyId',
+  'jurisdictionId',
+  'caseNumber',
+  'kind',
+  'measures',
+  'party',
+  'decidedOn',
+  'status',
+  'filingRequired',
+  'filingDueOn',
+  'dueProvisional',
+  'overdueSince',
+] as const;
+
+/**
+ * The list indexes, two per scope (agency, jurisdiction, all): one over every decision of the scope, one
+ * partitioned by status too, so a status filter is a key condition, not a filter over the scope's history.
+ * All six sort by `decidedOn#createdAt#id` (newest first when read backwards). `due` is the sweep's and the
+ * reconciler's work list and keeps whole items.
+ */
 export const tableDefinition = {
   partitionKey: 'pk',
   sortKey: 'sk',
@@ -24,11 +51,15 @@ export const tableDefinition = {
   /** the change stream: new images feed the notice sender (the outbox of receipts and other mail) */
   stream: 'NEW_IMAGE',
   globalSecondaryIndexes: [
-    { indexName: 'byAgency', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
-    { indexName: 'byJurisdiction', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
-    { indexName: 'all', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
-    { indexName: 'due', partitionKey: 'duePk', sortKey: 'dueSk' },
+    { indexName: 'byAgency', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', projection: DECISION_LIST_ATTRIBUTES },
+    { indexName: 'byJurisdiction', partitionKey: 'gsi2pk', sortKey: 'gsi2sk', projection: DECISION_LIST_ATTRIBUTES },
+    { indexName: 'all', partitionKey: 'gsi3pk', sortKey: 'gsi3sk', projection: DECISION_LIST_ATTRIBUTES },
+    { indexName: 'byAgencyStatus', partitionKey: 'gsi4pk', sortKey: 'gsi1sk', projection: DECISION_LIST_ATTRIBUTES },
+    { indexName: 'byJurisdictionStatus', partitionKey: 'gsi5pk', sortKey: 'gsi1sk', projection: DECISION_LIST_ATTRIBUTES },
+    { indexName: 'allByStatus', partitionKey: 'gsi6pk', sortKey: 'gsi1sk', projection: DECISION_LIST_ATTRIBUTES },
+    { indexName: 'due', partitionKey: 'duePk', sortKey: 'dueSk', projection: 'ALL' },
   ],
 } as const;
 
+export type IndexDefinition = (typeof tableDefinition.globalSecondaryIndexes)[number];
 export type IndexName = (typeof tableDefinition.globalSecondaryIndexes)[number]['indexName'];

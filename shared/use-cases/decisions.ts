@@ -5,8 +5,8 @@ import { shanghaiDate } from '../domain/dates.ts';
 import { ValidationError, conflict, forbidden, notFound, quotaExceeded, unprocessable } from '../http/problem.ts';
 import { DEFAULT_DAILY_QUOTA } from '../schemas/api.ts';
 import type { DecisionBody, ListDecisionsQuery } from '../schemas/api.ts';
-import type { DecisionQuery } from '../store/beian-store.ts';
-import type { DecisionRecord, IdempotentResponse } from '../store/records.ts';
+import { type ListScope, listPartition } from '../store/keys.ts';
+import type { DecisionRecord, DecisionSummary, IdempotentResponse } from '../store/records.ts';
 import { AWAITED_STATUSES, workingDaysOverdue } from '../domain/supervision.ts';
 import { replayStored, requestHash } from './idempotency.ts';
 import type { Deps } from './deps.ts';
@@ -100,31 +100,31 @@ export async function getDecision(deps: Deps, caller: Caller, id: string): Promi
   return d;
 }
 
-export async function listDecisions(deps: Deps, caller: Caller, q: ListDecisionsQuery): Promise<{ items: DecisionRecord[]; nextCursor: string | null }> {
+export async function listDecisions(deps: Deps, caller: Caller, q: ListDecisionsQuery): Promise<{ items: DecisionSummary[]; nextCursor: string | null }> {
   if (q.decidedFrom && q.decidedTo && q.decidedFrom > q.decidedTo) {
     throw new ValidationError([{ field: 'decidedFrom', in: 'query', reason: `must not be after decidedTo (${q.decidedTo})` }]);
   }
-  let index: DecisionQuery['index'];
-  let partition: string;
+  // the scope is the index's partition, and a status narrows it to that status's partition of the scope
+  let scope: ListScope;
   let jurisdictionFilter: string | undefined;
   if (caller.role === 'agency') {
     if (q.agencyId && q.agencyId !== caller.agencyId) throw forbidden('an agency can list only its own decisions');
-    [index, partition] = ['byAgency', `AG#${caller.agencyId}`];
+    scope = { agencyId: caller.agencyId };
   } else if (q.agencyId) {
     if (caller.role === 'reviewer') {
       // another jurisdiction's agency is "not found", as for every other read; nothing of it is queried
       const agency = await deps.store.getAgency(q.agencyId);
       if (agency?.jurisdictionId !== caller.jurisdictionId) throw notFound(`agency "${q.agencyId}" does not exist or is not visible to you`);
+      // an agency that moved keeps its earlier decisions in the jurisdiction that had it then
       jurisdictionFilter = caller.jurisdictionId;
     }
-    [index, partition] = ['byAgency', `AG#${q.agencyId}`];
-  } else if (caller.role === 'reviewer') {
-    [index, partition] = ['byJurisdiction', `JUR#${caller.jurisdictionId}`];
+    scope = { agencyId: q.agencyId };
   } else {
-    [index, partition] = ['all', 'DEC'];
+    scope = caller.role === 'reviewer' ? { jurisdictionId: caller.jurisdictionId } : 'all';
   }
+  const { index, partition } = listPartition(scope, q.status);
   // the cursor is bound to the query that made it: reusing it with other filters or scope is refused
-  const boundTo = JSON.stringify([index, partition, jurisdictionFilter, q.status, q.decidedFrom, q.decidedTo, q.dueBefore]);
+  const boundTo = JSON.stringify([index, partition, jurisdictionFilter, q.decidedFrom, q.decidedTo, q.dueBefore]);
   const startKey = q.cursor ? deps.cursors.decode(q.cursor, boundTo) : undefined;
   const page = await deps.store.queryDecisions({
     index,
@@ -133,7 +133,6 @@ export async function listDecisions(deps: Deps, caller: Caller, q: ListDecisions
     ...(startKey && { startKey }),
     ...(q.decidedFrom && { decidedFrom: q.decidedFrom }),
     ...(q.decidedTo && { decidedTo: q.decidedTo }),
-    ...(q.status && { status: q.status }),
     ...(q.dueBefore && { dueBefore: q.dueBefore }),
     ...(jurisdictionFilter && { jurisdictionId: jurisdictionFilter }),
   });
@@ -141,9 +140,9 @@ export async function listDecisions(deps: Deps, caller: Caller, q: ListDecisions
 }
 
 /** A decision as the API shows it: with `workingDaysOverdue`, counted today, while its filing is awaited past the deadline. */
-export type DecisionView = DecisionRecord & { workingDaysOverdue?: number };
+export type DecisionView<D extends DecisionSummary = DecisionRecord> = D & { workingDaysOverdue?: number };
 
-export async function presentDecision(deps: Deps, d: DecisionRecord): Promise<DecisionView> {
+export async function presentDecision<D extends DecisionSummary>(deps: Deps, d: D): Promise<DecisionView<D>> {
   const today = shanghaiDate(deps.now());
   if (!d.filingDueOn || today <= d.filingDueOn || !(AWAITED_STATUSES as readonly string[]).includes(d.status)) return d;
   const calendar = deps.calendarFor(await deps.rules.get(d.jurisdictionId));

@@ -1,6 +1,7 @@
 /** Spec 5: GET /v1/decisions — scope, order, filters, limits and tamper-evident cursors. */
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { DecisionRecord } from '../../shared/store/records.ts';
+import { DECISION_LIST_ATTRIBUTES } from '../../shared/store/table-definition.ts';
 import { eventually, expectFieldErrors, expectProblem, expectStatus, notRequiredDecision, requiredDecision, useStack } from './harness.ts';
 
 const e2e = useStack();
@@ -67,8 +68,16 @@ describe('scope and order', () => {
     expect(new Set(ids(res.json.items))).toEqual(new Set(ids(w.a.decisions)));
     expectNewestFirst(res.json.items);
     expect(res.json.items.map((d) => d.decidedOn)).toEqual(byDecidedDesc(w.a.decisions).map((d) => d.decidedOn));
-    // items are the records as a GET returns them (no storage keys)
-    for (const item of res.json.items) expect(item).toEqual(w.a.decisions.find((d) => d.id === item.id));
+    // items show the list attributes of the record, as a GET returns them (no storage keys, no texts, no
+    // filing: changed by the security review, issue 12 item 3, so a list page reads only what it shows)
+    for (const item of res.json.items) {
+      const full = w.a.decisions.find((d) => d.id === item.id)!;
+      const shown = [...DECISION_LIST_ATTRIBUTES, 'workingDaysOverdue'] as string[];
+      expect(item).toEqual(Object.fromEntries(Object.entries(full).filter(([k]) => shown.includes(k))));
+      expect(full.summary).toBeDefined();
+      expect(item).not.toHaveProperty('summary');
+      expect(item).not.toHaveProperty('filingReasons');
+    }
   });
 
   test('an agency may name itself in agencyId; another agency -> 403', async () => {
@@ -175,6 +184,39 @@ describe('filters', () => {
     expect(new Set(ids(items))).toEqual(new Set(ids(expected)));
     expect(items).toHaveLength(expected.length);
     expectNewestFirst(items);
+  });
+
+  test('status narrows every scope: a reviewer its jurisdiction, an admin all or one agency', async () => {
+    const inJ1 = [...w.a.decisions, ...w.b.decisions];
+    const r1 = await e2e.reviewer(w.j1);
+    for (const status of ['AWAITING_FILING', 'NOT_REQUIRED'] as const) {
+      const items = await e2e.listAll(r1, { status }, 3);
+      expect(new Set(ids(items))).toEqual(new Set(ids(inJ1.filter((d) => d.status === status))));
+      expectNewestFirst(items);
+    }
+    const admin = await e2e.admin();
+    const everywhere = await e2e.listAll(admin, { status: 'AWAITING_FILING' });
+    expect(everywhere.every((d) => d.status === 'AWAITING_FILING')).toBe(true);
+    expect(ids(everywhere)).toEqual(expect.arrayContaining(ids([...inJ1, ...w.c.decisions].filter((d) => d.status === 'AWAITING_FILING'))));
+    expectNewestFirst(everywhere);
+    const ofC = await e2e.listAll(admin, { status: 'AWAITING_FILING', agencyId: w.c.agencyId });
+    expect(new Set(ids(ofC))).toEqual(new Set(ids(w.c.decisions)));
+    expect(await e2e.listAll(admin, { status: 'NOT_REQUIRED', agencyId: w.c.agencyId })).toEqual([]);
+  });
+
+  test('a filter that is not a key (dueBefore) may answer short pages, each with a cursor that goes on; together every match once', async () => {
+    // the 2026-01-05 decision, the oldest of A's, is the only one due before February: behind eleven newer ones
+    const paged: DecisionRecord[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const res: Awaited<ReturnType<typeof list>> = expectStatus(await list(w.a.token, { limit: '1', dueBefore: '2026-02-01', ...(cursor && { cursor }) }), 200);
+      expect(res.json.items.length).toBeLessThanOrEqual(1);
+      paged.push(...res.json.items);
+      cursor = res.json.nextCursor;
+      pages++;
+    } while (cursor && pages < 50);
+    expect(paged.map((d) => d.decidedOn)).toEqual(['2026-01-05']);
   });
 
   test('an unknown status -> 400', async () => {

@@ -9,7 +9,7 @@ import { functions, queues, type FunctionSpec } from '../../functions/manifest.t
 import { NOTICE_RETENTION_DAYS_ENV } from '../../infra/constructs/beian-function.ts';
 import { QUEUE_MAX_CONCURRENCY } from '../../infra/stateless-stack.ts';
 import { TABLE_ACTIONS, TABLE_KEY_PREFIXES, leadingKeyAllowed, leadingKeysOf } from '../../infra/table-actions.ts';
-import { keys, openDueKeys, SUBMITTED_PARTITION } from '../../shared/store/keys.ts';
+import { keys, openDueKeys, statusIndexKeys, SUBMITTED_PARTITION } from '../../shared/store/keys.ts';
 import { tableDefinition } from '../../shared/store/table-definition.ts';
 import { asArray, onlyResource, resourcesOf, statementsOfRole, synthBeian, type SynthesizedBeian } from './helpers.ts';
 
@@ -87,7 +87,14 @@ describe('table grants limited to the partition keys each function touches', () 
     ).toEqual(['AG#a']);
     expect(leadingKeysOf('QueryCommand', { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'JUR' } })).toEqual(['JUR']);
     expect(leadingKeysOf('BatchWriteItemCommand', { RequestItems: { [table]: [{ DeleteRequest: { Key: keys.client('c') } }] } })).toEqual(['CLIENT']);
-    expect(tableDefinition.globalSecondaryIndexes.map((i) => i.indexName)).toEqual(['byAgency', 'byJurisdiction', 'all', 'due']);
+    expect(tableDefinition.globalSecondaryIndexes.map((i) => i.indexName)).toEqual(['byAgency', 'byJurisdiction', 'all', 'byAgencyStatus', 'byJurisdictionStatus', 'allByStatus', 'due']);
+    // the status lists' partitions are within the API's patterns, and outside every other function's
+    for (const status of ['RECEIVED', 'OVERDUE']) {
+      for (const partition of Object.values(statusIndexKeys({ agencyId: 'ag-a', jurisdictionId: 'tj-baodi' }, status))) {
+        expect(allowed('api', partition), partition).toBe(true);
+        expect(allowed('sweep-jurisdiction', partition), partition).toBe(false);
+      }
+    }
   });
 
   it('matches as IAM StringLike does: * is any run of characters, the rest literally', () => {

@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AGENCY_SCOPE } from '../../shared/auth/caller.ts';
-import { tableDefinition } from '../../shared/store/table-definition.ts';
+import { DECISION_LIST_ATTRIBUTES, tableDefinition } from '../../shared/store/table-definition.ts';
 import { CLIENT_LINK_PK } from '../../infra/constructs/agency-client-links.ts';
 import { AGENCY_SCOPE_NAME, RESOURCE_SERVER_ID } from '../../infra/stateful-stack.ts';
 import { asArray, onlyResource, resourcesOf, statementsOfRole, synthBeian, type SynthesizedBeian } from './helpers.ts';
@@ -26,16 +26,24 @@ describe('table', () => {
     expect(props.AttributeDefinitions.every((a: { AttributeType: string }) => a.AttributeType === 'S')).toBe(true);
   });
 
-  it('has exactly the indexes of the definition, string keys, projecting all attributes', () => {
+  it('has exactly the indexes of the definition, string keys; the list indexes project the list attributes only, `due` everything', () => {
     const expected = tableDefinition.globalSecondaryIndexes.map((index) => ({
       IndexName: index.indexName,
       KeySchema: [
         { AttributeName: index.partitionKey, KeyType: 'HASH' },
         { AttributeName: index.sortKey, KeyType: 'RANGE' },
       ],
-      Projection: { ProjectionType: 'ALL' },
+      Projection: index.projection === 'ALL' ? { ProjectionType: 'ALL' } : { ProjectionType: 'INCLUDE', NonKeyAttributes: [...DECISION_LIST_ATTRIBUTES] },
     }));
-    expect(table().Properties!.GlobalSecondaryIndexes).toEqual(expected);
+    const indexes = table().Properties!.GlobalSecondaryIndexes as { IndexName: string; Projection: { ProjectionType: string; NonKeyAttributes?: string[] } }[];
+    expect(indexes).toEqual(expected);
+    // issue 12 item 3: a list page reads no texts and no filing
+    for (const index of indexes.filter((i) => i.IndexName !== 'due')) {
+      expect(index.Projection.ProjectionType, index.IndexName).toBe('INCLUDE');
+      for (const big of ['summary', 'legalBasis', 'filing', 'lateExplanation']) expect(index.Projection.NonKeyAttributes).not.toContain(big);
+    }
+    // DynamoDB allows 100 projected attributes over all the indexes of a table
+    expect(indexes.reduce((n, i) => n + (i.Projection.NonKeyAttributes?.length ?? 0), 0)).toBeLessThanOrEqual(100);
   });
 
   it('is protected: on-demand, point-in-time recovery, deletion protection, KMS encryption, retained', () => {

@@ -1,22 +1,23 @@
 /**
- * Behaviours added after a review: capped list reads, expired idempotency records, provisional deadlines
+ * Behaviours added after a review: bounded list reads (status as a key condition, capped filtered reads), expired idempotency records, provisional deadlines
  * counted again at filing time, and the reconciler keeping its tries when SQS fails.
  */
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { WorkingCalendar } from '../../shared/domain/calendar.ts';
 import { nationalYearFiles } from '../../shared/domain/holiday-cn/index.ts';
 import { nationalCalendar } from '../../shared/domain/national-calendar.ts';
 import { CursorCodec } from '../../shared/http/cursor.ts';
-import { BeianStore } from '../../shared/store/beian-store.ts';
+import { BeianStore, FILTERED_PAGE_READ } from '../../shared/store/beian-store.ts';
 import { FilingStore } from '../../shared/store/filing-store.ts';
-import { decisionIndexKeys, keys } from '../../shared/store/keys.ts';
+import { decisionIndexKeys, keys, listPartition } from '../../shared/store/keys.ts';
+import { DECISION_LIST_ATTRIBUTES } from '../../shared/store/table-definition.ts';
 import type { DecisionRecord } from '../../shared/store/records.ts';
 import { reportDecision } from '../../shared/use-cases/decisions.ts';
 import { rulesCache } from '../../shared/use-cases/deps.ts';
 import { type FilingDeps, reconcileFilings, submitFiling } from '../../shared/use-cases/filings.ts';
 import { DailyQuotas } from '../../shared/store/rate-limit.ts';
-import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { useDynamo } from './dynamo-harness.ts';
 
 const db = useDynamo('beian-review');
@@ -31,32 +32,87 @@ function decision(over: Partial<DecisionRecord> = {}): DecisionRecord {
   };
 }
 
-describe('a list page takes a bounded number of reads', () => {
-  it('answers short with a cursor when a filter matches nothing in the first reads, and the cursor goes on', async () => {
-    // 250 newer decisions that the filter does not match, then the one it does: filtered reads take 100 items
-    // each, so with a cap of 2 reads the first page must come back empty but with a cursor
-    const misses = Array.from({ length: 250 }, (_, i) => decision({ decidedOn: `2026-06-${String((i % 28) + 1).padStart(2, '0')}` }));
-    for (let i = 0; i < misses.length; i += 25) {
-      await db.doc.send(new BatchWriteCommand({ RequestItems: { [db.tableName]: misses.slice(i, i + 25).map((d) => ({ PutRequest: { Item: { ...keys.decision(d.id), ...decisionIndexKeys(d), ...d } } })) } }));
+describe('a list page takes a bounded number of reads (issue 12 item 3)', () => {
+  const agencyId = 'ag-cap';
+  const put = async (items: DecisionRecord[]) => {
+    for (let i = 0; i < items.length; i += 25) {
+      await db.doc.send(new BatchWriteCommand({ RequestItems: { [db.tableName]: items.slice(i, i + 25).map((d) => ({ PutRequest: { Item: { ...keys.decision(d.id), ...decisionIndexKeys(d), ...d } } })) } }));
     }
-    await db.store.createDecision(decision({ decidedOn: '2026-01-02', status: 'AWAITING_FILING', filingDueOn: '2026-01-16' }));
-    const capped = new BeianStore(db.doc, db.tableName, 2);
-    const query = { index: 'byAgency' as const, partition: 'AG#ag-cap', status: 'AWAITING_FILING', limit: 5 };
+  };
+  // 250 newer decisions not to be filed, with long texts, then the one that awaits its filing
+  const bulky = { summary: '案情'.repeat(900), legalBasis: '依据'.repeat(900) };
+  const match = decision({ decidedOn: '2026-01-02', status: 'AWAITING_FILING', filingRequired: true, filingDueOn: '2026-01-16', ...bulky });
+  const misses = Array.from({ length: 250 }, (_, i) => decision({ decidedOn: `2026-06-${String((i % 28) + 1).padStart(2, '0')}`, ...bulky }));
+
+  async function queryUnits(q: Parameters<BeianStore['queryDecisions']>[0]) {
     db.sent.length = 0;
-    const first = await capped.queryDecisions({ ...query });
-    expect(first.items).toEqual([]);
-    expect(first.lastKey).toBeDefined();
-    expect(db.sent.filter((c) => c.name.startsWith('Query'))).toHaveLength(2);
-    let items = first.items;
-    let lastKey = first.lastKey;
+    const store = new BeianStore(db.doc, db.tableName);
+    const page = await store.queryDecisions(q);
+    const queries = db.sent.filter((c) => c.name.startsWith('Query'));
+    return { page, queries };
+  }
+
+  beforeAll(() => put([...misses, match]));
+
+  it('a status filter is a key condition: one read of the status partition finds the one match behind 250 others', async () => {
+    const { partition, index } = listPartition({ agencyId }, 'AWAITING_FILING');
+    expect(index).toBe('byAgencyStatus');
+    const { page, queries } = await queryUnits({ index, partition, limit: 1 });
+    expect(page.items.map((d) => d.id)).toEqual([match.id]);
+    expect(page.lastKey).toBeUndefined();
+    expect(queries).toHaveLength(1);
+    expect(queries[0]!.input.FilterExpression).toBeUndefined();
+  });
+
+  it('read units of `?status=AWAITING_FILING&limit=1` behind 250 bulky decisions: at most 2x the returned item, plus one page', async () => {
+    const { partition, index } = listPartition({ agencyId }, 'AWAITING_FILING');
+    const { page, queries } = await queryUnits({ index, partition, limit: 1 });
+    // replay the Query the store sent, asking DynamoDB what it consumed
+    const out = await db.doc.send(new QueryCommand({ ...(queries[0]!.input as QueryCommandInput), ReturnConsumedCapacity: 'TOTAL' }));
+    const units = out.ConsumedCapacity!.CapacityUnits!;
+    const itemBytes = Buffer.byteLength(JSON.stringify(page.items[0]));
+    // eventually consistent: half a unit per 4 KB; one page of 25 list items is well under 4 KB
+    expect(units).toBeLessThanOrEqual(2 * Math.ceil(itemBytes / 4096) * 0.5 + 0.5);
+    // the same filter as it was (a FilterExpression over the agency's history, 100 items a read, up to 20 reads)
+    // reads ten times that in its first read alone, even of list items this small
+    const before = await db.doc.send(
+      new QueryCommand({
+        TableName: db.tableName, IndexName: 'byAgency', KeyConditionExpression: 'gsi1pk = :pk', FilterExpression: '#s = :s',
+        ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':pk': `AG#${agencyId}`, ':s': 'AWAITING_FILING' },
+        ScanIndexForward: false, Limit: 100, ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    expect(before.Items).toEqual([]);
+    expect(before.ConsumedCapacity!.CapacityUnits!).toBeGreaterThanOrEqual(10 * units);
+  });
+
+  it('list items carry the list attributes only, not the texts or the filing', async () => {
+    const { partition, index } = listPartition({ agencyId }, 'AWAITING_FILING');
+    const { page } = await queryUnits({ index, partition, limit: 1 });
+    expect(Object.keys(page.items[0]!).sort()).toEqual(Object.keys(match).filter((k) => (DECISION_LIST_ATTRIBUTES as readonly string[]).includes(k)).sort());
+    expect(JSON.stringify(page.items[0])).not.toContain('案情');
+  });
+
+  it('a filter that is not a key condition reads at most max(limit, 25) + 1 items, answers short with a cursor, and the cursor goes on', async () => {
+    const { partition, index } = listPartition({ agencyId });
+    const query = { index, partition, dueBefore: '2026-02-01', limit: 5 };
+    const first = await queryUnits(query);
+    expect(first.queries).toHaveLength(1);
+    expect(first.queries[0]!.input.Limit).toBe(FILTERED_PAGE_READ + 1);
+    expect(first.page.items).toEqual([]);
+    expect(first.page.lastKey).toBeDefined();
+    let items = first.page.items;
+    let lastKey = first.page.lastKey;
     let pages = 1;
     while (lastKey && pages < 50) {
-      const next = await capped.queryDecisions({ ...query, startKey: lastKey });
+      const next = await db.store.queryDecisions({ ...query, startKey: lastKey });
       items = [...items, ...next.items];
       lastKey = next.lastKey;
       pages++;
     }
-    expect(items.map((d) => d.decidedOn)).toEqual(['2026-01-02']);
+    expect(items.map((d) => d.id)).toEqual([match.id]);
+    // 251 items at 26 a read: ten reads, then the last
+    expect(pages).toBe(Math.ceil(251 / (FILTERED_PAGE_READ + 1)));
   });
 });
 
