@@ -19,6 +19,7 @@ const sections: Section[] = [
   { name: 'API throughput: POST /v1/decisions', run: async () => (await import('./api.ts')).benchApi() },
   { name: 'processor throughput: filings queue', run: async () => (await import('./processor.ts')).benchProcessor(1) },
   { name: 'deadline sweep: read units and time', run: async () => (await import('./sweep.ts')).benchSweep() },
+  { name: 'decision lists: read units per request on 100,000 decisions', run: async () => (await import('./lists.ts')).benchLists() },
 ];
 
 const cpu = cpus();
