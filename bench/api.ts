@@ -3,6 +3,7 @@
  * same DynamoDB writes (decision + case-number uniqueness, one transaction) issued directly. The API path
  * includes what every request pays for the per-caller limit and the daily quota (one UpdateItem each).
  */
+import { SYSTEM, reportedEvent } from '../shared/store/history.ts';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
@@ -91,7 +92,7 @@ export async function benchApi() {
         createdAt: now,
         updatedAt: now,
       };
-      const outcome = await store.createDecision(record);
+      const outcome = await store.createDecision(record, reportedEvent(record, SYSTEM.processor));
       if (outcome.kind !== 'created') throw new Error(outcome.kind);
     };
     const viaApi = async () => {

@@ -24,7 +24,7 @@ import type { Construct } from 'constructs';
 import { DAILY, type FunctionSpec, type HttpRoute, type QueueName, type Trigger } from '../functions/manifest.ts';
 import type { BeianConfig } from './config.ts';
 import { BeianFunction, type MailBinding } from './constructs/beian-function.ts';
-import { TABLE_KEY_PREFIXES } from './table-actions.ts';
+import { TABLE_DELETE_PREFIXES, TABLE_KEY_PREFIXES } from './table-actions.ts';
 import type { QueuePair } from './stateful-stack.ts';
 
 /** Stage-wide throttling of the HTTP API (requests per second, and the burst above it). */
@@ -102,7 +102,7 @@ export class StatelessStack extends Stack {
             `Function ${spec.name} has no key prefixes in infra/table-actions.ts TABLE_KEY_PREFIXES: its table grant covers every item.`,
           );
         }
-        fn.bindTable(stateful.table, spec.needs.table, leadingKeys);
+        fn.bindTable(stateful.table, spec.needs.table, leadingKeys, TABLE_DELETE_PREFIXES[spec.name]);
         // every writer may write or finish notices: each knows how long a notice is kept
         if (spec.needs.table === 'readWrite') fn.bindNoticeRetention(config.noticeRetentionDays);
       }

@@ -17,10 +17,17 @@ export const TABLE_ACTIONS: Record<TableAccess, readonly string[]> = {
     'dynamodb:Query',
     'dynamodb:PutItem',
     'dynamodb:UpdateItem',
-    'dynamodb:DeleteItem',
-    'dynamodb:BatchWriteItem',
     'dynamodb:ConditionCheckItem',
   ],
+};
+
+/**
+ * Deleting is granted apart, and only where a function deletes: the API removes an app client's link
+ * (CLIENT). No other function may delete, and none may delete a decision's history events (DEC#…):
+ * BatchWriteItem (which can delete) is granted to none.
+ */
+export const TABLE_DELETE_PREFIXES: Readonly<Record<string, readonly string[]>> = {
+  api: ['CLIENT'],
 };
 
 /**
@@ -38,12 +45,14 @@ export const TABLE_KEY_PREFIXES: Readonly<Record<string, readonly string[]>> = {
   // registry (JUR, AGENCY, CLIENT links), decisions and their case-number and idempotency items, the
   // per-caller rate windows and per-agency daily quotas; lists on the byAgency (AG#), byJurisdiction (JUR#)
   // and all (DEC) indexes and their by-status twins (AG#…#<status>, JUR#…#<status>, ALL#<status>). Not: filing-number counters, the outbox, digests, sweep state, mail counts: the
-  // internet-facing function can neither forge a notice nor move a filing number or a mail cap.
-  api: ['JUR', 'AGENCY', 'CLIENT', 'DEC#*', 'CASE#*', 'IDEM#*', 'RATE#*', 'QUOTA#*', 'AG#*', 'JUR#*', 'DEC', 'ALL#*'],
+  // internet-facing function can neither forge a notice nor move a filing number or a mail cap. The one
+  // notice it writes is a review outcome (NOTICE#review#…), in the review's own transaction.
+  api: ['JUR', 'AGENCY', 'CLIENT', 'DEC#*', 'CASE#*', 'IDEM#*', 'RATE#*', 'QUOTA#*', 'AG#*', 'JUR#*', 'DEC', 'ALL#*', 'NOTICE#review#*'],
   // the decision, its jurisdiction and agency, the filing-number counter, the receipt in the outbox
   'process-filing': ['DEC#*', 'JUR', 'AGENCY', 'COUNTER#*', 'NOTICE#*'],
-  // the outbox, and the per-agency daily mail count
-  'send-notices': ['NOTICE#*', 'MAILCOUNT#*'],
+  // the outbox, the per-agency daily mail count, and the NOTICE_SENT events in the decisions' histories
+  // (written with the notice's mark, never changed)
+  'send-notices': ['NOTICE#*', 'MAILCOUNT#*', 'DEC#*'],
   // the due index's SUBMITTED partition, and the re-queue count on the decision
   'reconcile-filings': ['SUBMITTED', 'DEC#*'],
   // the list of jurisdictions, the calendar-watch notice

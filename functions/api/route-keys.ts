@@ -15,5 +15,8 @@ export const routeKeys: readonly HttpRoute[] = [
   { method: 'GET', path: '/v1/decisions/{id}', authorized: true },
   { method: 'PUT', path: '/v1/decisions/{id}/filing', authorized: true },
   { method: 'POST', path: '/v1/decisions/{id}/late-explanation', authorized: true },
+  { method: 'GET', path: '/v1/decisions/{id}/history', authorized: true },
+  { method: 'POST', path: '/v1/decisions/{id}/review', authorized: true },
+  { method: 'GET', path: '/v1/reviews/queue', authorized: true },
   { method: 'GET', path: '/v1/calendar/working-days', authorized: true },
 ];

@@ -7,7 +7,8 @@ import { type Caller, type Role } from '../../shared/auth/caller.ts';
 import { forbidden } from '../../shared/http/problem.ts';
 import * as s from '../../shared/schemas/api.ts';
 import { workingDays } from '../../shared/use-cases/calendar.ts';
-import { getDecision, listDecisions, presentDecision, reportDecision } from '../../shared/use-cases/decisions.ts';
+import { decisionHistory, getDecision, listDecisions, presentDecision, reportDecision } from '../../shared/use-cases/decisions.ts';
+import { type ReviewDeps, reviewFiling, reviewQueue } from '../../shared/use-cases/review.ts';
 import { submitFiling, type FilingDeps } from '../../shared/use-cases/filings.ts';
 import { type LateExplanationDeps, explainLate } from '../../shared/use-cases/late-explanation.ts';
 import type { RateLimiter } from '../../shared/store/rate-limit.ts';
@@ -26,7 +27,7 @@ type Schema = z.ZodMiniType;
 type Out<S> = S extends Schema ? z.output<S> : undefined;
 
 /** What the API's use cases need, wired by shared/wiring/api.ts. */
-export type ApiDeps = FilingDeps & LateExplanationDeps & { rateLimiter: Pick<RateLimiter, 'take' | 'limit'> };
+export type ApiDeps = FilingDeps & LateExplanationDeps & ReviewDeps & { rateLimiter: Pick<RateLimiter, 'take' | 'limit'> };
 
 export interface RouteContext<P, Q, B> {
   deps: ApiDeps;
@@ -134,6 +135,25 @@ export const routes: readonly Route[] = [
     summary: 'Explain a missed or imminent deadline: the reason and the promised filing date (overdue, or due within the reminder window)',
     roles: ['agency'], params: s.idPath, body: s.lateExplanationBody, responds: 200,
     run: async ({ deps, caller, params, body }) => ok(await explainLate(deps, asAgency(caller), params.id, body)),
+  }),
+  route({
+    method: 'GET', path: '/v1/decisions/{id}/history', summary: 'The history of a decision: every change, in order (who, when, status before and after)',
+    roles: anyRole, params: s.idPath, responds: 200,
+    returns: '`items`: events in order, each `{ at, on, kind, actor: { role, subject, agencyId? }, statusBefore, statusAfter, detail }`',
+    run: async ({ deps, caller, params }) => ok(await decisionHistory(deps, caller, params.id)),
+  }),
+  route({
+    method: 'POST', path: '/v1/decisions/{id}/review',
+    summary: 'Review a received filing: ACCEPTED (予以备案) or CORRECTION_REQUIRED (责令纠正, with comments, due in correctionDueInWorkingDays, default 10)',
+    roles: ['reviewer'], params: s.idPath, body: s.reviewBody, responds: 200,
+    returns: 'The decision, with `status` ACCEPTED or CORRECTION_REQUIRED, `review`, and for a correction `correctionDueOn`. 409 (with `currentStatus`) when the decision is not RECEIVED, or another reviewer decided first',
+    run: async ({ deps, caller, params, body }) => ok(await reviewFiling(deps, caller, params.id, body)),
+  }),
+  route({
+    method: 'GET', path: '/v1/reviews/queue', summary: 'Filings received and not yet reviewed, oldest decision first', roles: ['reviewer', 'admin'],
+    query: s.reviewQueueQuery, responds: 200,
+    returns: 'A page as the decision list gives it: `items` (list attributes) and `nextCursor`',
+    run: async ({ deps, caller, query }) => ok(await reviewQueue(deps, caller, query)),
   }),
   route({
     method: 'GET', path: '/v1/calendar/working-days', summary: 'The date N working days after a date', roles: anyRole, query: s.workingDaysQuery, responds: 200,

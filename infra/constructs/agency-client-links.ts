@@ -38,7 +38,12 @@ export class AgencyClientLinks extends Construct {
     });
     this.logGroup.grantWrite(this.role);
     this.role.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], resources: [props.table.tableArn] }),
+      // only CLIENT link items: it can neither write nor delete anything else (a decision's history)
+      new PolicyStatement({
+        actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+        resources: [props.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [CLIENT_LINK_PK] } },
+      }),
     );
   }
 

@@ -135,7 +135,7 @@ export class BeianFunction extends Construct {
    * With `leadingKeys` (infra/table-actions.ts TABLE_KEY_PREFIXES), only on items and index partitions whose
    * partition key matches one of those patterns.
    */
-  bindTable(table: ITableV2, access: TableAccess, leadingKeys?: readonly string[]): this {
+  bindTable(table: ITableV2, access: TableAccess, leadingKeys?: readonly string[], deletes?: readonly string[]): this {
     this.function.addEnvironment(env.tableName, table.tableName);
     const indexArns = tableDefinition.globalSecondaryIndexes.map((index) => `${table.tableArn}/index/${index.indexName}`);
     this.role.addToPrincipalPolicy(
@@ -145,6 +145,16 @@ export class BeianFunction extends Construct {
         ...(leadingKeys && { conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...leadingKeys] } } }),
       }),
     );
+    // deleting only items under these partition keys (TABLE_DELETE_PREFIXES), never a history event
+    if (access === 'readWrite' && deletes?.length) {
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['dynamodb:DeleteItem'],
+          resources: [table.tableArn],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...deletes] } },
+        }),
+      );
+    }
     if (table.encryptionKey) {
       table.encryptionKey.grantEncryptDecrypt(this.role);
     }

@@ -43,10 +43,48 @@ export const DEFAULT_SUPERVISION: SupervisionSettings = { reminderWorkingDaysBef
 /** Statuses in which a filing is still awaited: the sweep's work list. */
 export const AWAITED_STATUSES = ['AWAITING_FILING', 'INCOMPLETE', 'OVERDUE'] as const;
 export type AwaitedStatus = (typeof AWAITED_STATUSES)[number];
+/** Statuses in which a correction the review ordered is awaited: on the sweep's work list too. */
+export const CORRECTION_STATUSES = ['CORRECTION_REQUIRED', 'CORRECTION_OVERDUE'] as const;
+export type CorrectionStatus = (typeof CORRECTION_STATUSES)[number];
+
+/** What is awaited of a decision and by when: its filing, or the correction a review ordered. */
+export interface Obligation {
+  kind: 'FILING' | 'CORRECTION';
+  dueOn: IsoDate;
+  provisional: boolean;
+  /** flagged overdue already */
+  overdue: boolean;
+  escalatedOn?: IsoDate | undefined;
+}
+
+export function obligationOf(d: {
+  status: string;
+  filingDueOn: IsoDate | null;
+  dueProvisional: boolean;
+  escalatedOn?: IsoDate | undefined;
+  correctionDueOn?: IsoDate | undefined;
+  correctionDueProvisional?: boolean | undefined;
+  correctionEscalatedOn?: IsoDate | undefined;
+}): Obligation | undefined {
+  if ((AWAITED_STATUSES as readonly string[]).includes(d.status) && d.filingDueOn) {
+    return { kind: 'FILING', dueOn: d.filingDueOn, provisional: d.dueProvisional, overdue: d.status === 'OVERDUE', escalatedOn: d.escalatedOn };
+  }
+  if ((CORRECTION_STATUSES as readonly string[]).includes(d.status) && d.correctionDueOn) {
+    return {
+      kind: 'CORRECTION',
+      dueOn: d.correctionDueOn,
+      provisional: d.correctionDueProvisional ?? false,
+      overdue: d.status === 'CORRECTION_OVERDUE',
+      escalatedOn: d.correctionEscalatedOn,
+    };
+  }
+  return undefined;
+}
 
 export interface OpenObligation {
-  status: AwaitedStatus;
-  filingDueOn: IsoDate;
+  /** flagged overdue already */
+  overdue: boolean;
+  dueOn: IsoDate;
   /** the day the escalation notice was written, once it was */
   escalatedOn?: IsoDate | undefined;
 }
@@ -80,15 +118,15 @@ export function sweepWindowEnd(day: IsoDate, settings: SupervisionSettings, cale
 
 /** What the sweep of `day` does with one open obligation. A missed day is caught up: flags and escalations, never late reminders. */
 export function planObligation(o: OpenObligation, day: IsoDate, settings: SupervisionSettings, calendar: WorkingCalendar): SweepPlan {
-  if (o.filingDueOn >= day) {
+  if (o.dueOn >= day) {
     if (!calendar.isWorkingDay(day).working) return {};
-    const left = calendar.workingDaysBetween(day, o.filingDueOn).days;
+    const left = calendar.workingDaysBetween(day, o.dueOn).days;
     return left === 0 || left === settings.reminderWorkingDaysBefore ? { remind: { workingDaysLeft: left } } : {};
   }
-  const overdue = workingDaysOverdue(o.filingDueOn, day, calendar);
+  const overdue = workingDaysOverdue(o.dueOn, day, calendar);
   return {
     workingDaysOverdue: overdue,
-    ...(o.status !== 'OVERDUE' && { flagOverdue: { overdueSince: addDays(o.filingDueOn, 1) } }),
+    ...(!o.overdue && { flagOverdue: { overdueSince: addDays(o.dueOn, 1) } }),
     ...(!o.escalatedOn && overdue >= settings.escalationWorkingDaysOverdue && { escalate: true as const }),
   };
 }

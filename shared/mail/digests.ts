@@ -11,7 +11,7 @@ import { isValidIsoDate, shanghaiDate } from '../domain/dates.ts';
 import type { LateExplanation, ObligationLine } from '../domain/supervision.ts';
 import type { RenderedMail } from './receipt.ts';
 
-export type DigestKind = 'FILING_REMINDER' | 'FILING_OVERDUE' | 'ESCALATION';
+export type DigestKind = 'FILING_REMINDER' | 'FILING_OVERDUE' | 'ESCALATION' | 'CORRECTION_REMINDER' | 'CORRECTION_OVERDUE' | 'CORRECTION_ESCALATION';
 
 export type { LateExplanation };
 
@@ -176,6 +176,13 @@ const dueColumn: Column = {
     html: escapeHtml(i.filingDueOn) + (i.dueProvisional ? `<br><small style="color:${palette.ink}">${escapeHtml(PROVISIONAL_NOTE)}</small>` : ''),
   }),
 };
+const correctionDueColumn: Column = { ...dueColumn, label: '整改期限' };
+const correctionActionColumn: Column = {
+  label: '办理方式',
+  cell: (i) => ({ lines: [`${filingRoute(i)}（重新提交整改后的备案材料）`], html: `${codeHtml(filingRoute(i))}（重新提交整改后的备案材料）` }),
+};
+const CORRECTION_RULE = '区政府法制办公室审查备案材料后责令纠正的，执法单位应当在整改期限内纠正并重新提交备案材料，各案整改期限见下表。';
+
 const remainingColumn: Column = {
   label: '剩余时间',
   cell: (i) => {
@@ -254,6 +261,27 @@ const KINDS: Record<DigestKind, KindSpec> = {
       `${FILING_RULE}请督促相关执法单位尽快补报备案，发现问题的及时纠正。`,
     ],
     columns: [agencyColumn, caseNumberColumn, decidedOnColumn, dueColumn, overdueColumn, lateExplanationColumn, decisionIdColumn],
+  },
+  CORRECTION_REMINDER: {
+    title: '整改期限提醒',
+    subject: (n, day) => `【整改提醒】${n} 件备案案件整改期限临近（${day}）`,
+    palette: AMBER,
+    intro: (n, day) => [`截至 ${day}，你单位有以下 ${n} 件被责令纠正的备案案件尚未重新提交，整改期限临近。`, `${CORRECTION_RULE}请在整改期限届满前纠正并重新提交。`],
+    columns: [caseNumberColumn, decidedOnColumn, correctionDueColumn, remainingColumn, correctionActionColumn],
+  },
+  CORRECTION_OVERDUE: {
+    title: '逾期未整改通知',
+    subject: (n, day) => `【逾期未整改】${n} 件备案案件已超过整改期限（${day}）`,
+    palette: RED,
+    intro: (n, day) => [`截至 ${day}，你单位有以下 ${n} 件被责令纠正的备案案件已超过整改期限，尚未重新提交。`, `${CORRECTION_RULE}请尽快纠正并重新提交，逾期提交须在备案材料中填写逾期原因（lateReason）。`],
+    columns: [caseNumberColumn, decidedOnColumn, correctionDueColumn, overdueColumn, correctionActionColumn],
+  },
+  CORRECTION_ESCALATION: {
+    title: '逾期未整改案件报告',
+    subject: (n, day) => `【整改逾期报告】${n} 件备案案件逾期未整改（${day}）`,
+    palette: RED,
+    intro: (n, day, agencies) => [`截至 ${day}，本辖区以下 ${n} 件被责令纠正的备案案件已超过整改期限仍未重新提交，涉及执法单位 ${agencies} 个，现予报告。`, `${CORRECTION_RULE}请督促相关执法单位尽快整改。`],
+    columns: [agencyColumn, caseNumberColumn, decidedOnColumn, correctionDueColumn, overdueColumn, decisionIdColumn],
   },
 };
 

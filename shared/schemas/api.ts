@@ -85,7 +85,7 @@ const intString = (min: number, max: number) =>
     z.pipe(z.transform(Number), z.int().check(z.minimum(min, `must be at least ${min}`), z.maximum(max, `must be at most ${max}`))),
   );
 
-export const DECISION_STATUSES = ['AWAITING_FILING', 'NOT_REQUIRED', 'SUBMITTED', 'RECEIVED', 'INCOMPLETE', 'OVERDUE'] as const;
+export const DECISION_STATUSES = ['AWAITING_FILING', 'NOT_REQUIRED', 'SUBMITTED', 'RECEIVED', 'INCOMPLETE', 'OVERDUE', 'ACCEPTED', 'CORRECTION_REQUIRED', 'CORRECTION_OVERDUE'] as const;
 
 export const lateExplanationBody = z.strictObject({
   reason: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(500), noForbidden(true)),
@@ -93,6 +93,36 @@ export const lateExplanationBody = z.strictObject({
   promisedOn: isoDate,
 });
 export type LateExplanationBody = z.output<typeof lateExplanationBody>;
+
+export const REVIEW_OUTCOMES = ['ACCEPTED', 'CORRECTION_REQUIRED'] as const;
+
+/** A reviewer's decision on a received filing: 予以备案 (accepted) or 责令纠正 (a correction, with comments, due in N working days). */
+export const reviewBody = z
+  .strictObject({
+    outcome: z.enum(REVIEW_OUTCOMES),
+    comments: z.optional(z.string().check(z.trim(), z.maxLength(2000), noForbidden(true))),
+    correctionDueInWorkingDays: z.optional(z.int().check(z.minimum(1, 'must be at least 1'), z.maximum(60, 'must be at most 60'))),
+  })
+  .check(
+    z.superRefine((b, ctx) => {
+      if (b.outcome === 'CORRECTION_REQUIRED' && !b.comments) {
+        ctx.addIssue({ code: 'custom', path: ['comments'], message: 'are required for CORRECTION_REQUIRED: say what to correct', input: b });
+      }
+      if (b.outcome === 'ACCEPTED' && b.correctionDueInWorkingDays !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['correctionDueInWorkingDays'], message: 'applies to CORRECTION_REQUIRED only', input: b });
+      }
+    }),
+  );
+export type ReviewBody = z.output<typeof reviewBody>;
+
+export const reviewQueueQuery = z.strictObject({
+  agencyId: z.optional(entityId),
+  /** admins: one jurisdiction's queue */
+  jurisdictionId: z.optional(entityId),
+  limit: z.optional(intString(1, 100)),
+  cursor: z.optional(z.string().check(z.maxLength(2000))),
+});
+export type ReviewQueueQuery = z.output<typeof reviewQueueQuery>;
 
 export const listDecisionsQuery = z.strictObject({
   status: z.optional(z.enum(DECISION_STATUSES)),

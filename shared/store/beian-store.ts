@@ -13,6 +13,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { type HistoryEvent, eventPut, readHistory } from './history.ts';
 import { type IndexName, tableDefinition } from './table-definition.ts';
 import { JURISDICTION_AGENCY_PREFIX, JURISDICTION_RUN_PREFIX, JURISDICTION_SWEEP_FIELDS, decisionIndexKeys, keys } from './keys.ts';
 import type { AgencyRecord, DecisionRecord, DecisionSummary, IdempotentResponse, JurisdictionRecord } from './records.ts';
@@ -54,6 +55,8 @@ export interface DecisionQuery {
   dueBefore?: string;
   jurisdictionId?: string;
   limit: number;
+  /** oldest first (the review queue); newest first otherwise */
+  ascending?: boolean;
   startKey?: Record<string, unknown>;
 }
 
@@ -148,7 +151,8 @@ export class BeianStore {
    * Writes a decision, its (agency, caseNumber) uniqueness record and, with an Idempotency-Key, the
    * response to replay, all or nothing. Concurrent identical requests: exactly one is created.
    */
-  async createDecision(record: DecisionRecord, idempotency?: IdempotencyRecord): Promise<CreateOutcome> {
+  /** The decision, its case-number record, its first history event (and idempotency record): all or nothing. */
+  async createDecision(record: DecisionRecord, event: HistoryEvent, idempotency?: IdempotencyRecord): Promise<CreateOutcome> {
     const result = await transact(this.db, [
       {
         Put: {
@@ -166,6 +170,7 @@ export class BeianStore {
         },
       },
       ...(idempotency ? [idempotencyPut(this.tableName, idempotency, record.createdAt)] : []),
+      eventPut(this.tableName, record.id, event),
     ]);
     if (result.ok) return { kind: 'created' };
     const stored = idempotency ? storedResponse(result.reasons[2]) : undefined;
@@ -181,6 +186,10 @@ export class BeianStore {
   /** The decision an agency reported under this case number (compared in its normalized form), if any. */
   async existingCase(agencyId: string, caseNumber: string): Promise<string | undefined> {
     return (await this.get<{ decisionId: string }>(keys.caseNumber(agencyId, caseNumber)))?.decisionId;
+  }
+
+  async history(decisionId: string): Promise<HistoryEvent[]> {
+    return readHistory(this.db, this.tableName, decisionId);
   }
 
   async getDecision(id: string, options: { consistent?: boolean } = {}) {
@@ -228,7 +237,7 @@ export class BeianStore {
         KeyConditionExpression: keyCondition,
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
-        ScanIndexForward: false,
+        ScanIndexForward: q.ascending === true,
         ...(filters.length && { FilterExpression: filters.join(' AND ') }),
         Limit: (filters.length ? Math.max(q.limit, FILTERED_PAGE_READ) : q.limit) + 1,
         ExclusiveStartKey: q.startKey,

@@ -11,11 +11,22 @@ import { type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCom
 import { type CreateOutcome, strip } from './beian-store.ts';
 import { type IdempotencyRecord, idempotencyPut, sleep, storedResponse, transact } from './transactions.ts';
 import { SUBMITTED_PARTITION, keys, openDueKeys, setStatus } from './keys.ts';
+import { type HistoryEvent, SYSTEM, eventPut, historyEvent } from './history.ts';
 import { NOTICE_RETENTION_DAYS, env } from '../../functions/manifest.ts';
 import type { DecisionRecord, DecisionStatus, FilingState } from './records.ts';
 
-/** RECEIPT: one filing; the others are digests of the daily sweep (many decisions, one mail). */
-export type NoticeKind = 'RECEIPT' | 'FILING_REMINDER' | 'FILING_OVERDUE' | 'ESCALATION' | 'WEEKLY_SUMMARY' | 'CALENDAR_WATCH';
+/** RECEIPT and REVIEW_OUTCOME: one decision; the others are digests of the daily sweep (many decisions, one mail). */
+export type NoticeKind =
+  | 'RECEIPT'
+  | 'REVIEW_OUTCOME'
+  | 'FILING_REMINDER'
+  | 'FILING_OVERDUE'
+  | 'ESCALATION'
+  | 'CORRECTION_REMINDER'
+  | 'CORRECTION_OVERDUE'
+  | 'CORRECTION_ESCALATION'
+  | 'WEEKLY_SUMMARY'
+  | 'CALENDAR_WATCH';
 
 export interface Notice {
   id: string;
@@ -44,7 +55,8 @@ export interface Notice {
 export type SubmitOutcome = Exclude<CreateOutcome, { kind: 'duplicate-case' }> | { kind: 'wrong-status'; status: DecisionStatus };
 export type ProcessOutcome = 'done' | 'stale';
 
-const OPEN_FOR_FILING: DecisionStatus[] = ['AWAITING_FILING', 'INCOMPLETE', 'OVERDUE'];
+/** What an event says of a notice: its kind and how many it goes to (never the addresses or the text). */
+export const noticeDetail = (n: Pick<Notice, 'kind' | 'to'>) => `${n.kind.toLowerCase().replaceAll('_', ' ')} to ${n.to.length} address${n.to.length === 1 ? '' : 'es'}`;
 const MAX_ATTEMPTS = 60;
 
 export class FilingStore {
@@ -55,11 +67,16 @@ export class FilingStore {
     private readonly noticeRetentionDays = Number(process.env[env.noticeRetentionDays]) || NOTICE_RETENTION_DAYS,
   ) {}
 
-  /** `deadline`: the due date as counted now (a provisional one may have changed since the report). */
+  /**
+   * `deadline`: the due date as counted now (a provisional one may have changed since the report).
+   * Conditional on the status the caller read, so the events' statusBefore is exact; `events` are the
+   * submission's (and a recomputed deadline's), written in the same transaction.
+   */
   async submit(
     decision: DecisionRecord,
     filing: FilingState,
     deadline: { filingDueOn: string; dueProvisional: boolean },
+    events: HistoryEvent[],
     idempotency?: IdempotencyRecord,
   ): Promise<SubmitOutcome> {
     const status = setStatus(decision, 'SUBMITTED');
@@ -69,7 +86,7 @@ export class FilingStore {
           TableName: this.tableName,
           Key: keys.decision(decision.id),
           UpdateExpression: `SET ${status.expression}, filing = :filing, updatedAt = :at, duePk = :duePk, dueSk = :dueSk, filingDueOn = :dueOn, dueProvisional = :provisional`,
-          ConditionExpression: 'attribute_exists(pk) AND #status IN (:awaiting, :incomplete, :overdue)',
+          ConditionExpression: 'attribute_exists(pk) AND #status = :seen',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ...status.values,
@@ -79,14 +96,13 @@ export class FilingStore {
             ':dueSk': `${filing.submittedAt}#${decision.id}`,
             ':dueOn': deadline.filingDueOn,
             ':provisional': deadline.dueProvisional,
-            ':awaiting': OPEN_FOR_FILING[0],
-            ':incomplete': OPEN_FOR_FILING[1],
-            ':overdue': OPEN_FOR_FILING[2],
+            ':seen': decision.status,
           },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
       },
       ...(idempotency ? [idempotencyPut(this.tableName, idempotency, filing.submittedAt)] : []),
+      ...events.map((e) => eventPut(this.tableName, decision.id, e)),
     ]);
     if (result.ok) return { kind: 'created' };
     const stored = idempotency ? storedResponse(result.reasons[1]) : undefined;
@@ -135,6 +151,8 @@ export class FilingStore {
                 },
               },
               { Put: { TableName: this.tableName, Item: { ...keys.notice(notice.id), ...notice }, ConditionExpression: 'attribute_not_exists(pk)' } },
+              eventPut(this.tableName, decision.id, historyEvent('RECEIVED', registeredAt, SYSTEM.processor, 'SUBMITTED', 'RECEIVED', `registered as ${filingNumber}`)),
+              eventPut(this.tableName, decision.id, historyEvent('NOTICE_WRITTEN', registeredAt, SYSTEM.processor, 'RECEIVED', 'RECEIVED', noticeDetail(notice))),
             ],
           }),
         );
@@ -153,25 +171,29 @@ export class FilingStore {
     throw new Error(`could not take a filing number for ${decision.jurisdictionId}/${year} after ${MAX_ATTEMPTS} attempts`);
   }
 
-  /** The submission lacks documents: INCOMPLETE, and the deadline is open again. */
+  /**
+   * The submission lacks documents: INCOMPLETE, and the deadline is open again; a correction that lacks
+   * them is back to CORRECTION_REQUIRED, its correction deadline open again.
+   */
   async markIncomplete(decision: DecisionRecord, submissionId: string, missing: string[], checkedAt: string): Promise<ProcessOutcome> {
-    const incomplete = setStatus(decision, 'INCOMPLETE');
-    try {
-      await this.db.send(
-        new UpdateCommand({
+    const correction = decision.filing?.correction === true && !!decision.correctionDueOn;
+    const next = correction ? 'CORRECTION_REQUIRED' : 'INCOMPLETE';
+    const status = setStatus(decision, next);
+    const open = openDueKeys({ ...decision, filingDueOn: correction ? decision.correctionDueOn! : decision.filingDueOn });
+    const result = await transact(this.db, [
+      {
+        Update: {
           TableName: this.tableName,
           Key: keys.decision(decision.id),
-          UpdateExpression: `SET ${incomplete.expression}, filing.missingDocuments = :missing, filing.checkedAt = :at, updatedAt = :at, duePk = :duePk, dueSk = :dueSk`,
+          UpdateExpression: `SET ${status.expression}, filing.missingDocuments = :missing, filing.checkedAt = :at, updatedAt = :at, duePk = :duePk, dueSk = :dueSk`,
           ConditionExpression: '#status = :submitted AND filing.submissionId = :sid',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ...incomplete.values, ':missing': missing, ':at': checkedAt, ':submitted': 'SUBMITTED', ':sid': submissionId, ...prefixKeys(openDueKeys(decision)) },
-        }),
-      );
-      return 'done';
-    } catch (e) {
-      if ((e as Error).name === 'ConditionalCheckFailedException') return 'stale';
-      throw e;
-    }
+          ExpressionAttributeValues: { ...status.values, ':missing': missing, ':at': checkedAt, ':submitted': 'SUBMITTED', ':sid': submissionId, ...prefixKeys(open) },
+        },
+      },
+      eventPut(this.tableName, decision.id, historyEvent('INCOMPLETE', checkedAt, SYSTEM.processor, 'SUBMITTED', next, `documents missing: ${missing.join(', ')}`)),
+    ]);
+    return result.ok ? 'done' : 'stale';
   }
 
   async getNotice(id: string): Promise<Notice | undefined> {
@@ -249,20 +271,36 @@ export class FilingStore {
     }
   }
 
-  /** Records that the claimed notice went out (or had nobody to go to, or was over the cap). */
-  async markNoticeSent(id: string, status: 'SENT' | 'NO_RECIPIENT' | 'SUPPRESSED', sentAt: string, messageId?: string): Promise<void> {
+  /**
+   * Records that the claimed notice went out (or had nobody to go to, or was over the cap). A sent notice
+   * about decisions (a receipt, a review outcome, a digest: at most 99 decisions) is an event in each one's
+   * history, in the same transaction.
+   */
+  async markNoticeSent(
+    id: string,
+    status: 'SENT' | 'NO_RECIPIENT' | 'SUPPRESSED',
+    sentAt: string,
+    messageId?: string,
+    notice?: Pick<Notice, 'kind' | 'to' | 'decisionId' | 'decisionIds'>,
+  ): Promise<void> {
     // kept for the retention the operator guide states, then removed by TTL; a notice not sent is never removed
     const expiresAt = Math.floor(Date.parse(sentAt) / 1000) + this.noticeRetentionDays * 86_400;
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: keys.notice(id),
-        UpdateExpression: `SET #status = :status, sentAt = :at, expiresAt = :expires${messageId ? ', messageId = :mid' : ''} REMOVE claimedUntil`,
-        ConditionExpression: '#status = :sending',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':status': status, ':at': sentAt, ':expires': expiresAt, ':sending': 'SENDING', ...(messageId && { ':mid': messageId }) },
-      }),
-    );
+    const about = status === 'SENT' && notice && notice.kind !== 'WEEKLY_SUMMARY' ? [...new Set([...(notice.decisionId ? [notice.decisionId] : []), ...(notice.decisionIds ?? [])])] : [];
+    const result = await transact(this.db, [
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.notice(id),
+          UpdateExpression: `SET #status = :status, sentAt = :at, expiresAt = :expires${messageId ? ', messageId = :mid' : ''} REMOVE claimedUntil`,
+          ConditionExpression: '#status = :sending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':status': status, ':at': sentAt, ':expires': expiresAt, ':sending': 'SENDING', ...(messageId && { ':mid': messageId }) },
+        },
+      },
+      ...about.slice(0, 99).map((decisionId) => eventPut(this.tableName, decisionId, historyEvent('NOTICE_SENT', sentAt, SYSTEM.notices, null, null, noticeDetail(notice!)))),
+    ]);
+    // as the single update did: the claim was lost (it lapsed and another delivery took it)
+    if (!result.ok) throw new ConditionalCheckFailedException({ message: `notice ${id} is no longer claimed by this delivery`, $metadata: {} });
   }
 
   /**

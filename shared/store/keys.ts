@@ -7,6 +7,8 @@ export const keys = {
   agency: (id: string) => ({ pk: 'AGENCY', sk: id }),
   client: (clientId: string) => ({ pk: 'CLIENT', sk: clientId }),
   decision: (id: string) => ({ pk: `DEC#${id}`, sk: 'META' }),
+  /** one event of a decision's history, beside it in its partition; ordered by time */
+  historyEvent: (decisionId: string, at: string, suffix: string) => ({ pk: `DEC#${decisionId}`, sk: `EV#${at}#${suffix}` }),
   /** on the case number's normalized form: full-width digits or extra spaces do not make a new case */
   caseNumber: (agencyId: string, caseNumber: string) => ({ pk: `CASE#${agencyId}#${caseNumberKey(caseNumber)}`, sk: 'CASE' }),
   idempotency: (scope: string, key: string) => ({ pk: `IDEM#${scope}#${key}`, sk: 'IDEM' }),

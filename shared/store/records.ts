@@ -24,9 +24,33 @@ export interface AgencyRecord extends Omit<AgencyBody, 'contactEmailDomains'>, P
  * (documents missing; resubmit -> SUBMITTED). NOT_REQUIRED decisions are recorded and never filed.
  * AWAITING_FILING or INCOMPLETE -> OVERDUE when the daily sweep finds the deadline passed; an overdue
  * decision can still be filed (late, with a reason).
+ * RECEIVED -> ACCEPTED (reviewed, closed) or CORRECTION_REQUIRED (a correction ordered, due by
+ * correctionDueOn; -> CORRECTION_OVERDUE when the sweep finds it passed); the agency answers by filing
+ * again -> SUBMITTED -> RECEIVED (or back to CORRECTION_REQUIRED when documents are missing).
  */
-export type DecisionStatus = 'AWAITING_FILING' | 'NOT_REQUIRED' | 'SUBMITTED' | 'RECEIVED' | 'INCOMPLETE' | 'OVERDUE';
+export type DecisionStatus =
+  | 'AWAITING_FILING'
+  | 'NOT_REQUIRED'
+  | 'SUBMITTED'
+  | 'RECEIVED'
+  | 'INCOMPLETE'
+  | 'OVERDUE'
+  | 'ACCEPTED'
+  | 'CORRECTION_REQUIRED'
+  | 'CORRECTION_OVERDUE';
 
+/** The latest review of a decision's filing by the Legal Affairs Office. */
+export interface ReviewState {
+  outcome: 'ACCEPTED' | 'CORRECTION_REQUIRED';
+  comments: string;
+  reviewedAt: string;
+  /** Shanghai date of the review */
+  reviewedOn: string;
+  /** the reviewer's token subject */
+  reviewer: string;
+  /** CORRECTION_REQUIRED: the working days given (the due date is correctionDueOn) */
+  correctionWorkingDays?: number;
+}
 
 export interface FilingState extends FilingBody {
   submissionId: string;
@@ -37,6 +61,8 @@ export interface FilingState extends FilingBody {
   workingDaysLate: number;
   /** how many times this decision's filing was submitted */
   submissions: number;
+  /** submitted in answer to a correction order: timeliness counts against correctionDueOn */
+  correction?: boolean;
   /** how many times the reconciler queued this submission again */
   requeues?: number;
   filingNumber?: string;
@@ -60,6 +86,14 @@ export interface DecisionRecord extends DecisionBody {
   /** the day the case was escalated to the jurisdiction's escalation addresses */
   escalatedOn?: string;
   lateExplanation?: LateExplanation;
+  review?: ReviewState;
+  /** CORRECTION_REQUIRED / CORRECTION_OVERDUE: the correction is due by this day */
+  correctionDueOn?: string;
+  correctionDueProvisional?: boolean;
+  /** CORRECTION_OVERDUE: the day after correctionDueOn */
+  correctionOverdueSince?: string;
+  /** the day the overdue correction was escalated */
+  correctionEscalatedOn?: string;
   createdAt: string;
   updatedAt: string;
 }

@@ -18,8 +18,22 @@ import { JURISDICTION_AGENCY_PREFIX, JURISDICTION_RUN_PREFIX, keys, openDueKeys,
 import type { LateExplanation, ObligationLine } from '../domain/supervision.ts';
 import type { DecisionRecord, JurisdictionRecord } from './records.ts';
 import { transact } from './transactions.ts';
+import { type HistoryEvent, eventPut } from './history.ts';
 
-export type DigestEntryKind = 'FILING_REMINDER' | 'FILING_OVERDUE' | 'ESCALATION';
+export type DigestEntryKind = 'FILING_REMINDER' | 'FILING_OVERDUE' | 'ESCALATION' | 'CORRECTION_REMINDER' | 'CORRECTION_OVERDUE' | 'CORRECTION_ESCALATION';
+
+/** Where an obligation's dates and flags live on the decision: a filing's, or a correction's. */
+export const OBLIGATION_FIELDS = {
+  FILING: { due: 'filingDueOn', provisional: 'dueProvisional', overdueStatus: 'OVERDUE', since: 'overdueSince', escalated: 'escalatedOn' },
+  CORRECTION: {
+    due: 'correctionDueOn',
+    provisional: 'correctionDueProvisional',
+    overdueStatus: 'CORRECTION_OVERDUE',
+    since: 'correctionOverdueSince',
+    escalated: 'correctionEscalatedOn',
+  },
+} as const;
+export type ObligationKind = keyof typeof OBLIGATION_FIELDS;
 
 /** One line of a digest, as the sweep wrote it. */
 export interface DigestEntry extends ObligationLine {
@@ -85,7 +99,7 @@ export class SupervisionStore {
       TableName: this.tableName,
       IndexName: 'due',
       KeyConditionExpression: 'duePk = :pk AND dueSk BETWEEN :from AND :to',
-      FilterExpression: 'dueProvisional = :true',
+      FilterExpression: 'dueProvisional = :true OR correctionDueProvisional = :true',
       ExpressionAttributeValues: {
         ':pk': openDueKeys({ jurisdictionId, filingDueOn: '', id: '' }).duePk,
         ':from': `${year}-01-01`,
@@ -95,56 +109,61 @@ export class SupervisionStore {
     });
   }
 
-  /** Stores a recomputed due date (and moves the index entry), unless the decision changed meanwhile. */
-  async correctDue(d: DecisionRecord, due: { filingDueOn: string; dueProvisional: boolean }, at: string): Promise<boolean> {
-    const index = openDueKeys({ ...d, filingDueOn: due.filingDueOn });
-    return this.update({
-      Key: keys.decision(d.id),
-      UpdateExpression: 'SET filingDueOn = :due, dueProvisional = :prov, dueSk = :dueSk, updatedAt = :at',
-      ConditionExpression: '#status = :seen AND filingDueOn = :old',
+  /** Stores a recomputed due date (and moves the index entry) with its event, unless the decision changed meanwhile. */
+  async correctDue(d: DecisionRecord, kind: ObligationKind, due: { dueOn: string; provisional: boolean }, at: string, event: HistoryEvent): Promise<boolean> {
+    const f = OBLIGATION_FIELDS[kind];
+    const index = openDueKeys({ ...d, filingDueOn: due.dueOn });
+    return this.changeWithEvent(d.id, event, {
+      UpdateExpression: `SET ${f.due} = :due, ${f.provisional} = :prov, dueSk = :dueSk, updatedAt = :at`,
+      ConditionExpression: `#status = :seen AND ${f.due} = :old`,
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':due': due.filingDueOn, ':prov': due.dueProvisional, ':dueSk': index.dueSk, ':at': at, ':seen': d.status, ':old': d.filingDueOn },
+      ExpressionAttributeValues: { ':due': due.dueOn, ':prov': due.provisional, ':dueSk': index.dueSk, ':at': at, ':seen': d.status, ':old': d[f.due] },
     });
   }
 
-  /** A reminder: its entry, once per day, kind and decision. */
-  async writeEntry(entry: DigestEntry): Promise<boolean> {
-    return this.putIfAbsent(this.entryItem(entry));
-  }
-
-  /** OVERDUE from the status the sweep read (nothing else changed meanwhile), with its digest entry. */
-  async flagOverdue(d: DecisionRecord, overdueSince: string, entry: DigestEntry, at: string): Promise<boolean> {
-    const overdue = setStatus(d, 'OVERDUE');
+  /** A reminder: its entry, once per day, kind and decision, with its event. */
+  async writeEntry(entry: DigestEntry, event: HistoryEvent): Promise<boolean> {
     const result = await transact(this.db, [
-      {
-        Update: {
-          TableName: this.tableName,
-          Key: keys.decision(d.id),
-          UpdateExpression: `SET ${overdue.expression}, overdueSince = :since, updatedAt = :at`,
-          ConditionExpression: '#status = :seen AND filingDueOn = :due',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ...overdue.values, ':since': overdueSince, ':at': at, ':seen': d.status, ':due': d.filingDueOn },
-        },
-      },
       { Put: { TableName: this.tableName, Item: this.entryItem(entry), ConditionExpression: 'attribute_not_exists(pk)' } },
+      eventPut(this.tableName, entry.decisionId, event),
     ]);
     return result.ok;
   }
 
-  /** Marks the overdue decision escalated (once), with its digest entry. */
-  async escalate(d: DecisionRecord, day: string, entry: DigestEntry, at: string): Promise<boolean> {
+  /** Overdue (OVERDUE or CORRECTION_OVERDUE) from the status the sweep read (nothing else changed meanwhile), with its digest entry and event. */
+  async flagOverdue(d: DecisionRecord, kind: ObligationKind, overdueSince: string, entry: DigestEntry, at: string, event: HistoryEvent): Promise<boolean> {
+    const f = OBLIGATION_FIELDS[kind];
+    const overdue = setStatus(d, f.overdueStatus);
+    return this.changeWithEvent(d.id, event, {
+      UpdateExpression: `SET ${overdue.expression}, ${f.since} = :since, updatedAt = :at`,
+      ConditionExpression: `#status = :seen AND ${f.due} = :due`,
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ...overdue.values, ':since': overdueSince, ':at': at, ':seen': d.status, ':due': d[f.due] },
+    }, entry);
+  }
+
+  /** Marks the overdue decision escalated (once), with its digest entry and event. */
+  async escalate(d: DecisionRecord, kind: ObligationKind, day: string, entry: DigestEntry, at: string, event: HistoryEvent): Promise<boolean> {
+    const f = OBLIGATION_FIELDS[kind];
+    return this.changeWithEvent(d.id, event, {
+      UpdateExpression: `SET ${f.escalated} = :day, updatedAt = :at`,
+      ConditionExpression: `#status = :overdue AND attribute_not_exists(${f.escalated})`,
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':overdue': f.overdueStatus, ':day': day, ':at': at },
+    }, entry);
+  }
+
+  /** One conditional update of a decision with its event (and a digest entry), all or nothing. */
+  private async changeWithEvent(
+    decisionId: string,
+    event: HistoryEvent,
+    update: { UpdateExpression: string; ConditionExpression: string; ExpressionAttributeNames: Record<string, string>; ExpressionAttributeValues: Record<string, unknown> },
+    entry?: DigestEntry,
+  ): Promise<boolean> {
     const result = await transact(this.db, [
-      {
-        Update: {
-          TableName: this.tableName,
-          Key: keys.decision(d.id),
-          UpdateExpression: 'SET escalatedOn = :day, updatedAt = :at',
-          ConditionExpression: '#status = :overdue AND attribute_not_exists(escalatedOn)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':overdue': 'OVERDUE', ':day': day, ':at': at },
-        },
-      },
-      { Put: { TableName: this.tableName, Item: this.entryItem(entry), ConditionExpression: 'attribute_not_exists(pk)' } },
+      { Update: { TableName: this.tableName, Key: keys.decision(decisionId), ...update } },
+      ...(entry ? [{ Put: { TableName: this.tableName, Item: this.entryItem(entry), ConditionExpression: 'attribute_not_exists(pk)' } }] : []),
+      eventPut(this.tableName, decisionId, event),
     ]);
     return result.ok;
   }
@@ -252,26 +271,15 @@ export class SupervisionStore {
     });
   }
 
-  /** Stores an agency's late explanation while the decision is in one of `statuses`. */
-  async explainLate(decisionId: string, statuses: readonly string[], explanation: LateExplanation): Promise<DecisionRecord | undefined> {
-    const names = Object.fromEntries(statuses.map((s, i) => [`:s${i}`, s]));
-    try {
-      const out = await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.decision(decisionId),
-          UpdateExpression: 'SET lateExplanation = :explanation, updatedAt = :at',
-          ConditionExpression: `#status IN (${Object.keys(names).join(', ')})`,
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':explanation': explanation, ':at': explanation.explainedAt, ...names },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return strip<DecisionRecord>(out.Attributes);
-    } catch (e) {
-      if (e instanceof ConditionalCheckFailedException) return undefined;
-      throw e;
-    }
+  /** Stores an agency's late explanation, with its event, while the decision is in the status read. */
+  async explainLate(d: DecisionRecord, explanation: LateExplanation, event: HistoryEvent): Promise<DecisionRecord | undefined> {
+    const ok = await this.changeWithEvent(d.id, event, {
+      UpdateExpression: 'SET lateExplanation = :explanation, updatedAt = :at',
+      ConditionExpression: '#status = :seen',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':explanation': explanation, ':at': explanation.explainedAt, ':seen': d.status },
+    });
+    return ok ? { ...d, lateExplanation: explanation, updatedAt: explanation.explainedAt } : undefined;
   }
 
   private entryItem(entry: DigestEntry) {

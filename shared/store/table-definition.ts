@@ -7,6 +7,7 @@
  * - agency            AGENCY / <agencyId>
  * - app client link   CLIENT / <clientId>                 -> agencyId (how an agency's machine token maps to it)
  * - decision          DEC#<id> / META                     byAgency, byJurisdiction, all, by*Status, due (sparse)
+ * - history event     DEC#<id> / EV#<at>#<n>               one per change of the decision, written with it; never changed
  * - case uniqueness   CASE#<agencyId>#<caseNumber> / CASE -> decisionId
  * - idempotency       IDEM#<scope>#<key> / IDEM           request hash + stored response, expires via TTL
  * - filing counter    COUNTER#<jurisdictionId>#<year> / COUNTER
@@ -20,7 +21,7 @@
 /**
  * What a decision list shows, and all the list indexes project: a list page reads these small attributes,
  * not the decision's texts and filing (GET /v1/decisions/{id} has those). DynamoDB allows 100 projected
- * attributes over all indexes of a table; these 13 in six indexes take 78.
+ * attributes over all indexes of a table; these 14 in six indexes take 84.
  */
 export const DECISION_LIST_ATTRIBUTES = [
   'id',
@@ -36,6 +37,7 @@ export const DECISION_LIST_ATTRIBUTES = [
   'filingDueOn',
   'dueProvisional',
   'overdueSince',
+  'correctionDueOn',
 ] as const;
 
 /**

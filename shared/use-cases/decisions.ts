@@ -6,8 +6,9 @@ import { ValidationError, conflict, forbidden, notFound, quotaExceeded, unproces
 import { DEFAULT_DAILY_QUOTA } from '../schemas/api.ts';
 import type { DecisionBody, ListDecisionsQuery } from '../schemas/api.ts';
 import { type ListScope, listPartition } from '../store/keys.ts';
+import { actorOf, type HistoryEvent, reportedEvent } from '../store/history.ts';
 import type { DecisionRecord, DecisionSummary, IdempotentResponse } from '../store/records.ts';
-import { AWAITED_STATUSES, workingDaysOverdue } from '../domain/supervision.ts';
+import { obligationOf, workingDaysOverdue } from '../domain/supervision.ts';
 import { replayStored, requestHash } from './idempotency.ts';
 import type { Deps } from './deps.ts';
 
@@ -60,6 +61,7 @@ export async function reportDecision(deps: Deps, caller: Extract<Caller, { role:
     () =>
       deps.store.createDecision(
         record,
+        reportedEvent(record, actorOf(caller)),
         idempotencyKey ? { scope, key: idempotencyKey, response: { requestHash: hash, statusCode: 201, body: JSON.stringify(view), location } } : undefined,
       ),
     (o) => o.kind === 'created',
@@ -104,7 +106,19 @@ export async function listDecisions(deps: Deps, caller: Caller, q: ListDecisions
   if (q.decidedFrom && q.decidedTo && q.decidedFrom > q.decidedTo) {
     throw new ValidationError([{ field: 'decidedFrom', in: 'query', reason: `must not be after decidedTo (${q.decidedTo})` }]);
   }
-  // the scope is the index's partition, and a status narrows it to that status's partition of the scope
+  return listScoped(deps, caller, q, false);
+}
+
+/**
+ * A page of a scope's decisions: newest first, or oldest first (`ascending`). The scope is the index's
+ * partition, and a status narrows it to that status's partition of the scope.
+ */
+export async function listScoped(
+  deps: Deps,
+  caller: Caller,
+  q: Omit<ListDecisionsQuery, 'status'> & { status?: string | undefined; jurisdictionId?: string | undefined },
+  ascending: boolean,
+): Promise<{ items: DecisionSummary[]; nextCursor: string | null }> {
   let scope: ListScope;
   let jurisdictionFilter: string | undefined;
   if (caller.role === 'agency') {
@@ -117,19 +131,24 @@ export async function listDecisions(deps: Deps, caller: Caller, q: ListDecisions
       if (agency?.jurisdictionId !== caller.jurisdictionId) throw notFound(`agency "${q.agencyId}" does not exist or is not visible to you`);
       // an agency that moved keeps its earlier decisions in the jurisdiction that had it then
       jurisdictionFilter = caller.jurisdictionId;
+    } else if (q.jurisdictionId) {
+      jurisdictionFilter = q.jurisdictionId;
     }
     scope = { agencyId: q.agencyId };
+  } else if (caller.role === 'reviewer') {
+    scope = { jurisdictionId: caller.jurisdictionId };
   } else {
-    scope = caller.role === 'reviewer' ? { jurisdictionId: caller.jurisdictionId } : 'all';
+    scope = q.jurisdictionId ? { jurisdictionId: q.jurisdictionId } : 'all';
   }
   const { index, partition } = listPartition(scope, q.status);
   // the cursor is bound to the query that made it: reusing it with other filters or scope is refused
-  const boundTo = JSON.stringify([index, partition, jurisdictionFilter, q.decidedFrom, q.decidedTo, q.dueBefore]);
+  const boundTo = JSON.stringify([index, partition, jurisdictionFilter, q.decidedFrom, q.decidedTo, q.dueBefore, ...(ascending ? ['asc'] : [])]);
   const startKey = q.cursor ? deps.cursors.decode(q.cursor, boundTo) : undefined;
   const page = await deps.store.queryDecisions({
     index,
     partition,
     limit: q.limit ?? 25,
+    ...(ascending && { ascending }),
     ...(startKey && { startKey }),
     ...(q.decidedFrom && { decidedFrom: q.decidedFrom }),
     ...(q.decidedTo && { decidedTo: q.decidedTo }),
@@ -139,12 +158,19 @@ export async function listDecisions(deps: Deps, caller: Caller, q: ListDecisions
   return { items: page.items, nextCursor: page.lastKey ? deps.cursors.encode(page.lastKey, boundTo) : null };
 }
 
+/** The history of a decision the caller may see, in order. */
+export async function decisionHistory(deps: Deps, caller: Caller, id: string): Promise<{ items: HistoryEvent[] }> {
+  await getDecision(deps, caller, id);
+  return { items: await deps.store.history(id) };
+}
+
 /** A decision as the API shows it: with `workingDaysOverdue`, counted today, while its filing is awaited past the deadline. */
 export type DecisionView<D extends DecisionSummary = DecisionRecord> = D & { workingDaysOverdue?: number };
 
 export async function presentDecision<D extends DecisionSummary>(deps: Deps, d: D): Promise<DecisionView<D>> {
   const today = shanghaiDate(deps.now());
-  if (!d.filingDueOn || today <= d.filingDueOn || !(AWAITED_STATUSES as readonly string[]).includes(d.status)) return d;
+  const o = obligationOf(d);
+  if (!o || today <= o.dueOn) return d;
   const calendar = deps.calendarFor(await deps.rules.get(d.jurisdictionId));
-  return { ...d, workingDaysOverdue: workingDaysOverdue(d.filingDueOn, today, calendar) };
+  return { ...d, workingDaysOverdue: workingDaysOverdue(o.dueOn, today, calendar) };
 }

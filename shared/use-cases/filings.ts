@@ -12,7 +12,8 @@ import { renderReceipt } from '../mail/receipt.ts';
 import type { FilingQueue } from '../queue/filing-queue.ts';
 import type { FilingBody, FilingMessage } from '../schemas/filing.ts';
 import type { FilingStore, Notice } from '../store/filing-store.ts';
-import type { AgencyRecord, FilingState, IdempotentResponse, JurisdictionRecord } from '../store/records.ts';
+import type { AgencyRecord, DecisionRecord, FilingState, IdempotentResponse, JurisdictionRecord } from '../store/records.ts';
+import { type Actor, type HistoryEvent, actorOf, historyEvent } from '../store/history.ts';
 import { getDecision } from './decisions.ts';
 import { replayStored, requestHash } from './idempotency.ts';
 import type { Deps } from './deps.ts';
@@ -44,7 +45,8 @@ export interface SubmittedFiling {
 export const receiptNoticeId = (m: FilingMessage) => `receipt#${m.decisionId}#${m.submissionId}`;
 
 /**
- * 1. the agency's own decision (another's is a 404); 2. it must await filing or be incomplete (else 409);
+ * 1. the agency's own decision (another's is a 404); 2. it must await filing, be incomplete, or await a
+ * correction (else 409);
  * 3. timeliness on the Shanghai date of receipt; a late filing must give its reason (422);
  * 4. one transaction: status SUBMITTED + the filing (+ idempotency record); 5. then queue it. If queueing
  * fails the filing is still stored and the reconciler queues it later: the 202 claims only what is stored.
@@ -62,28 +64,78 @@ export async function submitFiling(
     const stored = await deps.store.getIdempotent(scope, idempotencyKey);
     if (stored) return replay(stored, hash);
   }
-  const decision = await getDecision(deps, caller, decisionId);
   // a retry racing its own first request sees the status that request set: replay, not 409
-  const replayIfRetry = async (status: string) => {
+  const replayIfRetry = async (id: string, status: string) => {
     const stored = idempotencyKey ? await deps.store.getIdempotent(scope, idempotencyKey) : undefined;
     if (stored) return replay(stored, hash);
-    throw wrongStatus(decision.id, status);
+    throw wrongStatus(id, status);
   };
-  if (decision.status !== 'AWAITING_FILING' && decision.status !== 'INCOMPLETE' && decision.status !== 'OVERDUE') return replayIfRetry(decision.status);
+  // the write is conditional on the status read; if the sweep changed it meanwhile (flagged it overdue),
+  // read again and submit on the new status
+  for (let attempt = 0; ; attempt++) {
+    const decision = await getDecision(deps, caller, decisionId);
+    if (!OPEN_FOR_SUBMISSION.includes(decision.status)) return replayIfRetry(decision.id, decision.status);
+    const prepared = await prepareSubmission(deps, decision, body, actorOf(caller));
+    const { filing, deadline, events } = prepared;
+    const response: SubmittedFiling = {
+      decisionId, status: 'SUBMITTED', submissionId: filing.submissionId, submittedAt: filing.submittedAt,
+      filedOn: filing.filedOn, onTime: filing.onTime, workingDaysLate: filing.workingDaysLate,
+    };
+    const limit = prepared.jurisdiction?.dailyQuotaPerAgency?.filings ?? DEFAULT_DAILY_QUOTA.filings;
+    const outcome = await deps.quotas.within(
+      { agencyId: caller.agencyId, what: 'filings', day: filing.filedOn, limit },
+      () =>
+        deps.filings.submit(
+          decision,
+          filing,
+          deadline,
+          events,
+          idempotencyKey ? { scope, key: idempotencyKey, response: { requestHash: hash, statusCode: 202, body: JSON.stringify(response) } } : undefined,
+        ),
+      (o) => o.kind === 'created',
+    );
+    if (outcome === 'exceeded') throw quotaExceeded('filings', limit, deps.now());
+    if (outcome.kind === 'idempotent-replay') return replay(outcome.stored, hash);
+    if (outcome.kind === 'wrong-status') {
+      if (OPEN_FOR_SUBMISSION.includes(outcome.status) && attempt < 3) continue;
+      return replayIfRetry(decision.id, outcome.status);
+    }
+    try {
+      await deps.queue.enqueue({ decisionId, submissionId: filing.submissionId });
+    } catch (e) {
+      deps.log('WARN', 'filing stored but not queued; the reconciler will queue it', { decisionId, error: (e as Error).message });
+    }
+    return { body: response, replayed: false };
+  }
+}
+
+/** Statuses a filing may be submitted in: awaited (on time or late), incomplete, or answering a correction order. */
+const OPEN_FOR_SUBMISSION: readonly string[] = ['AWAITING_FILING', 'INCOMPLETE', 'OVERDUE', 'CORRECTION_REQUIRED', 'CORRECTION_OVERDUE'];
+
+/**
+ * The filing state of a submission, its deadline and its events: timeliness on the Shanghai date of
+ * receipt, against the filing deadline (counted again if provisional) or, for a correction, against the
+ * correction's; a late one must give its reason (422).
+ */
+async function prepareSubmission(deps: FilingDeps, decision: DecisionRecord, body: FilingBody, actor: Actor) {
   const now = deps.now();
+  const at = now.toISOString();
   const filedOn = shanghaiDate(now);
   const jurisdiction = await deps.rules.get(decision.jurisdictionId);
   const calendar = deps.calendarFor(jurisdiction);
+  const correction = decision.status === 'CORRECTION_REQUIRED' || decision.status === 'CORRECTION_OVERDUE';
   // a provisional deadline is never taken as final: count it again on today's calendar
-  const deadline = decision.dueProvisional
+  const deadline = decision.dueProvisional && !correction
     ? (({ date, provisional }) => ({ filingDueOn: date, dueProvisional: provisional }))(
         calendar.addWorkingDays(decision.decidedOn, jurisdiction?.filingPeriodWorkingDays ?? 10),
       )
-    : { filingDueOn: decision.filingDueOn!, dueProvisional: false };
-  const when = timeliness(filedOn, deadline.filingDueOn, calendar);
+    : { filingDueOn: decision.filingDueOn!, dueProvisional: decision.dueProvisional };
+  const dueOn = correction ? (decision.correctionDueOn ?? deadline.filingDueOn) : deadline.filingDueOn;
+  const when = timeliness(filedOn, dueOn, calendar);
   if (!when.onTime && !body.lateReason) {
-    throw unprocessable('late-reason-required', `this filing is ${when.workingDaysLate} working day(s) late (due ${deadline.filingDueOn}): state the reason in lateReason`, {
-      errors: [{ field: 'lateReason', in: 'body', reason: 'is required for a late filing' }],
+    const what = correction ? 'correction' : 'filing';
+    throw unprocessable('late-reason-required', `this ${what} is ${when.workingDaysLate} working day(s) late (due ${dueOn}): state the reason in lateReason`, {
+      errors: [{ field: 'lateReason', in: 'body', reason: `is required for a late ${what}` }],
     });
   }
   if (body.promisedOn && body.promisedOn < filedOn) {
@@ -92,32 +144,26 @@ export async function submitFiling(
   const filing: FilingState = {
     ...body,
     submissionId: randomUUID(),
-    submittedAt: now.toISOString(),
+    submittedAt: at,
     ...when,
     submissions: (decision.filing?.submissions ?? 0) + 1,
+    ...(correction && { correction: true }),
   };
-  const response: SubmittedFiling = { decisionId, status: 'SUBMITTED', submissionId: filing.submissionId, submittedAt: filing.submittedAt, ...when };
-  const limit = jurisdiction?.dailyQuotaPerAgency?.filings ?? DEFAULT_DAILY_QUOTA.filings;
-  const outcome = await deps.quotas.within(
-    { agencyId: caller.agencyId, what: 'filings', day: filedOn, limit },
-    () =>
-      deps.filings.submit(
-        decision,
-        filing,
-        deadline,
-        idempotencyKey ? { scope, key: idempotencyKey, response: { requestHash: hash, statusCode: 202, body: JSON.stringify(response) } } : undefined,
-      ),
-    (o) => o.kind === 'created',
-  );
-  if (outcome === 'exceeded') throw quotaExceeded('filings', limit, now);
-  if (outcome.kind === 'idempotent-replay') return replay(outcome.stored, hash);
-  if (outcome.kind === 'wrong-status') return replayIfRetry(outcome.status);
-  try {
-    await deps.queue.enqueue({ decisionId, submissionId: filing.submissionId });
-  } catch (e) {
-    deps.log('WARN', 'filing stored but not queued; the reconciler will queue it', { decisionId, error: (e as Error).message });
+  const events: HistoryEvent[] = [];
+  if (deadline.filingDueOn !== decision.filingDueOn || deadline.dueProvisional !== decision.dueProvisional) {
+    events.push(historyEvent('DEADLINE_RECOMPUTED', at, actor, decision.status, decision.status, `filing due ${deadline.filingDueOn}${deadline.dueProvisional ? ' (provisional)' : ''}, was ${decision.filingDueOn}`));
   }
-  return { body: response, replayed: false };
+  events.push(
+    historyEvent(
+      correction ? 'CORRECTION_SUBMITTED' : 'FILING_SUBMITTED',
+      at,
+      actor,
+      decision.status,
+      'SUBMITTED',
+      `submission ${filing.submissions}, ${when.onTime ? 'on time' : `${when.workingDaysLate} working day(s) late`} (due ${dueOn}), ${body.documents.length} document(s)`,
+    ),
+  );
+  return { filing, deadline, events, jurisdiction };
 }
 
 function wrongStatus(id: string, status: string) {

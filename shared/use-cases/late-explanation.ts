@@ -8,6 +8,7 @@ import type { LateExplanationBody } from '../schemas/api.ts';
 import type { SupervisionStore } from '../store/supervision-store.ts';
 import { type DecisionView, getDecision, presentDecision } from './decisions.ts';
 import type { Deps } from './deps.ts';
+import { actorOf, historyEvent } from '../store/history.ts';
 import { supervisionSettings } from './supervision.ts';
 
 export interface LateExplanationDeps extends Deps {
@@ -45,7 +46,9 @@ export async function explainLate(deps: LateExplanationDeps, caller: Extract<Cal
     throw new ValidationError([{ field: 'promisedOn', in: 'body', reason: `must be at most one filing period ahead: ${latest} at the latest` }]);
   }
   if (!agencyText(body.reason, 500)) throw new ValidationError([{ field: 'reason', in: 'body', reason: 'must contain visible text' }]);
-  const stored = await deps.sweeps.explainLate(decisionId, AWAITED_STATUSES, { reason: body.reason, promisedOn: body.promisedOn, explainedAt: now.toISOString() });
+  const explanation = { reason: body.reason, promisedOn: body.promisedOn, explainedAt: now.toISOString() };
+  const event = historyEvent('LATE_EXPLANATION', explanation.explainedAt, actorOf(caller), decision.status, decision.status, `filing promised by ${body.promisedOn}`);
+  const stored = await deps.sweeps.explainLate(decision, explanation, event);
   if (!stored) throw conflict('filing-not-awaited', `decision ${decisionId} changed meanwhile (a filing was submitted): read it again`, {});
   return presentDecision(deps, stored);
 }

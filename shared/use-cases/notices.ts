@@ -69,7 +69,7 @@ async function sendClaimed(deps: NoticeDeps, notice: Notice): Promise<'sent' | '
     await deps.filings.releaseNotice(noticeId).catch(() => {}); // the claim lapses anyway
     throw e;
   }
-  await deps.filings.markNoticeSent(noticeId, 'SENT', deps.now().toISOString(), messageId);
+  await deps.filings.markNoticeSent(noticeId, 'SENT', deps.now().toISOString(), messageId, notice);
   return 'sent';
 }
 

@@ -14,9 +14,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { WorkingCalendar } from '../domain/calendar.ts';
 import { yearOf, parseIsoDate } from '../domain/dates.ts';
 import {
-  AWAITED_STATUSES,
-  type AwaitedStatus,
   DEFAULT_SUPERVISION,
+  obligationOf,
   type SupervisionSettings,
   planObligation,
   sweepWindowEnd,
@@ -27,7 +26,8 @@ import { renderCalendarWatch, renderDigest, renderWeeklySummary, type DigestItem
 import type { RenderedMail } from '../mail/receipt.ts';
 import type { Notice } from '../store/filing-store.ts';
 import type { AgencyRecord, DecisionRecord, JurisdictionRecord } from '../store/records.ts';
-import type { DigestEntry, SupervisionStore, SweepRun } from '../store/supervision-store.ts';
+import { type DigestEntry, OBLIGATION_FIELDS, type ObligationKind, type SupervisionStore, type SweepRun } from '../store/supervision-store.ts';
+import { SYSTEM, historyEvent } from '../store/history.ts';
 
 export type SweepWrites = Pick<
   SupervisionStore,
@@ -79,7 +79,6 @@ export const supervisionSettings = (j: JurisdictionRecord): SupervisionSettings 
   escalationWorkingDaysOverdue: j.escalationWorkingDaysOverdue ?? DEFAULT_SUPERVISION.escalationWorkingDaysOverdue,
 });
 
-const isAwaited = (status: string): status is AwaitedStatus => (AWAITED_STATUSES as readonly string[]).includes(status);
 
 export async function sweepJurisdiction(deps: SweepDeps, jurisdictionId: string, day: string): Promise<SweepReport> {
   const report: SweepReport = {
@@ -115,40 +114,54 @@ export async function sweepJurisdiction(deps: SweepDeps, jurisdictionId: string,
   const newlyLoaded = state.calendarYears ? loadedYears.filter((y) => y >= thisYear - 1 && !state.calendarYears!.includes(y)) : [];
   for (const year of newlyLoaded) {
     for await (const page of deps.sweeps.provisionalDueIn(jurisdictionId, year)) {
-      for (const d of page) if (await correctProvisional(deps, d, jurisdiction, calendar, at())) report.dueDatesCorrected++;
+      for (const d of page) {
+        const o = obligationOf(d);
+        if (o?.provisional && (await correctProvisional(deps, d, o.kind, jurisdiction, calendar, at()))) report.dueDatesCorrected++;
+      }
     }
   }
 
   const work = async (d: DecisionRecord) => {
-    if (!isAwaited(d.status) || !d.filingDueOn) return;
-    if (d.dueProvisional && (await correctProvisional(deps, d, jurisdiction, calendar, at()))) report.dueDatesCorrected++;
-    const plan = planObligation({ status: d.status, filingDueOn: d.filingDueOn, escalatedOn: d.escalatedOn }, day, settings, calendar);
+    let o = obligationOf(d);
+    if (!o) return;
+    if (o.provisional && (await correctProvisional(deps, d, o.kind, jurisdiction, calendar, at()))) {
+      report.dueDatesCorrected++;
+      o = obligationOf(d)!;
+    }
+    const plan = planObligation({ overdue: o.overdue, dueOn: o.dueOn, escalatedOn: o.escalatedOn }, day, settings, calendar);
+    const kinds = ENTRY_KINDS[o.kind];
     const line = (kind: DigestEntry['kind'], extra: Partial<DigestEntry>): DigestEntry => ({
-      jurisdictionId, day, kind, recipientKey: kind === 'ESCALATION' ? jurisdictionId : d.agencyId,
-      decisionId: d.id, caseNumber: d.caseNumber, agencyId: d.agencyId, decidedOn: d.decidedOn, filingDueOn: d.filingDueOn!,
-      dueProvisional: d.dueProvisional, ...(d.lateExplanation && { lateExplanation: d.lateExplanation }), ...extra,
+      jurisdictionId, day, kind, recipientKey: kind === kinds.escalation ? jurisdictionId : d.agencyId,
+      decisionId: d.id, caseNumber: d.caseNumber, agencyId: d.agencyId, decidedOn: d.decidedOn, filingDueOn: o!.dueOn,
+      dueProvisional: o!.provisional, ...(d.lateExplanation && o!.kind === 'FILING' && { lateExplanation: d.lateExplanation }), ...extra,
     });
+    const what = o.kind === 'FILING' ? 'filing' : 'correction';
     if (plan.remind) {
-      const entry = line('FILING_REMINDER', { workingDaysLeft: plan.remind.workingDaysLeft });
-      if (await deps.sweeps.writeEntry(entry)) (report.reminders++, entries.push(entry));
+      const entry = line(kinds.reminder, { workingDaysLeft: plan.remind.workingDaysLeft });
+      const event = historyEvent('NOTICE_WRITTEN', at(), SYSTEM.sweep, d.status, d.status, `${what} reminder: ${plan.remind.workingDaysLeft} working day(s) left (due ${o.dueOn})`);
+      if (await deps.sweeps.writeEntry(entry, event)) (report.reminders++, entries.push(entry));
     }
     const overdueDays = plan.workingDaysOverdue;
+    const overdueStatus = OBLIGATION_FIELDS[o.kind].overdueStatus;
     if (plan.flagOverdue) {
-      const entry = line('FILING_OVERDUE', { workingDaysOverdue: overdueDays! });
+      const entry = line(kinds.overdue, { workingDaysOverdue: overdueDays! });
+      const event = historyEvent(overdueStatus, at(), SYSTEM.sweep, d.status, overdueStatus, `${what} due ${o.dueOn} not received; overdue notice written`);
       // a filing that landed since the read wins: the condition fails and nothing is written
-      if (await deps.sweeps.flagOverdue(d, plan.flagOverdue.overdueSince, entry, at())) {
+      if (await deps.sweeps.flagOverdue(d, o.kind, plan.flagOverdue.overdueSince, entry, at(), event)) {
         report.overdueFlagged++;
         entries.push(entry);
-        d.status = 'OVERDUE';
-        d.overdueSince = plan.flagOverdue.overdueSince;
+        d.status = overdueStatus;
+        if (o.kind === 'FILING') d.overdueSince = plan.flagOverdue.overdueSince;
+        else d.correctionOverdueSince = plan.flagOverdue.overdueSince;
       }
     }
-    if (d.status !== 'OVERDUE') return;
+    if (d.status !== overdueStatus) return;
     if (plan.escalate) {
-      const entry = line('ESCALATION', { workingDaysOverdue: overdueDays! });
-      if (await deps.sweeps.escalate(d, day, entry, at())) (report.escalations++, entries.push(entry));
+      const entry = line(kinds.escalation, { workingDaysOverdue: overdueDays! });
+      const event = historyEvent('ESCALATED', at(), SYSTEM.sweep, d.status, d.status, `${what} ${overdueDays} working day(s) overdue; escalation notice written`);
+      if (await deps.sweeps.escalate(d, o.kind, day, entry, at(), event)) (report.escalations++, entries.push(entry));
     }
-    overdue.push(digestItem(line('FILING_OVERDUE', { workingDaysOverdue: overdueDays! }), ''));
+    overdue.push(digestItem(line(kinds.overdue, { workingDaysOverdue: overdueDays! }), ''));
   };
 
   for await (const page of deps.sweeps.openDue(jurisdictionId, sweepWindowEnd(day, settings, calendar))) {
@@ -194,17 +207,30 @@ export async function sweepJurisdiction(deps: SweepDeps, jurisdictionId: string,
   return report;
 }
 
-/** Recomputes a provisional due date on the sweep's calendar; stores and logs it when it changed. */
-async function correctProvisional(deps: SweepDeps, d: DecisionRecord, j: JurisdictionRecord, calendar: WorkingCalendar, at: string): Promise<boolean> {
-  const { date, provisional } = calendar.addWorkingDays(d.decidedOn, j.filingPeriodWorkingDays ?? 10);
-  if (date === d.filingDueOn && provisional === d.dueProvisional) return false;
-  const corrected = await deps.sweeps.correctDue(d, { filingDueOn: date, dueProvisional: provisional }, at);
+/** Recomputes a provisional due date on the sweep's calendar; stores it with its event and logs it when it changed. */
+async function correctProvisional(deps: SweepDeps, d: DecisionRecord, kind: ObligationKind, j: JurisdictionRecord, calendar: WorkingCalendar, at: string): Promise<boolean> {
+  const from = kind === 'FILING' ? d.decidedOn : d.review?.reviewedOn;
+  const days = kind === 'FILING' ? (j.filingPeriodWorkingDays ?? 10) : d.review?.correctionWorkingDays;
+  if (!from || days === undefined) return false;
+  const { date, provisional } = calendar.addWorkingDays(from, days);
+  const f = OBLIGATION_FIELDS[kind];
+  if (date === d[f.due] && provisional === (d[f.provisional] ?? false)) return false;
+  const what = kind === 'FILING' ? 'filing' : 'correction';
+  const event = historyEvent('DEADLINE_RECOMPUTED', at, SYSTEM.sweep, d.status, d.status, `${what} due ${date}${provisional ? ' (provisional)' : ''}, was ${d[f.due]} (provisional)`);
+  const corrected = await deps.sweeps.correctDue(d, kind, { dueOn: date, provisional }, at, event);
   if (!corrected) return false;
-  deps.log('INFO', 'provisional due date recomputed on the loaded calendar', { decisionId: d.id, from: d.filingDueOn, to: date, provisional });
-  d.filingDueOn = date;
-  d.dueProvisional = provisional;
+  deps.log('INFO', 'provisional due date recomputed on the loaded calendar', { decisionId: d.id, kind, from: d[f.due], to: date, provisional });
+  if (kind === 'FILING') (d.filingDueOn = date), (d.dueProvisional = provisional);
+  else (d.correctionDueOn = date), (d.correctionDueProvisional = provisional);
   return true;
 }
+
+/** The digest kinds of each obligation. */
+const ENTRY_KINDS = {
+  FILING: { reminder: 'FILING_REMINDER', overdue: 'FILING_OVERDUE', escalation: 'ESCALATION' },
+  CORRECTION: { reminder: 'CORRECTION_REMINDER', overdue: 'CORRECTION_OVERDUE', escalation: 'CORRECTION_ESCALATION' },
+} as const satisfies Record<ObligationKind, Record<string, DigestEntry['kind']>>;
+const isEscalation = (kind: DigestEntry['kind']) => kind === 'ESCALATION' || kind === 'CORRECTION_ESCALATION';
 
 const entryId = (e: DigestEntry) => `${e.day}#${e.kind}#${e.recipientKey}#${e.decisionId}`;
 
@@ -235,9 +261,9 @@ async function writeDigests(deps: SweepDeps, jurisdiction: JurisdictionRecord, e
   for (const [key, group] of groups) {
     const { day, kind, recipientKey } = group[0]!;
     try {
-      const agency = kind === 'ESCALATION' ? undefined : await deps.registry.agency(recipientKey);
-      const to = kind === 'ESCALATION' ? jurisdiction.escalationEmails : (agency?.contactEmails ?? []);
-      const recipientName = kind === 'ESCALATION' ? jurisdiction.name : (agency?.name ?? recipientKey);
+      const agency = isEscalation(kind) ? undefined : await deps.registry.agency(recipientKey);
+      const to = isEscalation(kind) ? jurisdiction.escalationEmails : (agency?.contactEmails ?? []);
+      const recipientName = isEscalation(kind) ? jurisdiction.name : (agency?.name ?? recipientKey);
       const render = async (chunk: readonly DigestEntry[]) => renderDigest(kind, { day, recipientName }, await withAgencyNames(deps, chunk.map((e) => digestItem(e, ''))));
       let left = [...group].sort((a, b) => a.filingDueOn.localeCompare(b.filingDueOn) || a.decisionId.localeCompare(b.decisionId));
       while (left.length) {
@@ -248,7 +274,7 @@ async function writeDigests(deps: SweepDeps, jurisdiction: JurisdictionRecord, e
           id: `digest#${jurisdiction.jurisdictionId}#${day}#${kind}#${recipientKey}#${createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 16)}`,
           kind,
           jurisdictionId: jurisdiction.jurisdictionId,
-          ...(kind !== 'ESCALATION' && { agencyId: recipientKey }),
+          ...(!isEscalation(kind) && { agencyId: recipientKey }),
           decisionIds: ids,
           to,
           ...mail,

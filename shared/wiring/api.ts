@@ -6,6 +6,7 @@ import { sqsFilingQueue } from '../queue/filing-queue.ts';
 import { calendarCache, rulesCache } from '../use-cases/deps.ts';
 import type { ApiDeps } from '../../functions/api/routes.ts';
 import { SupervisionStore } from '../store/supervision-store.ts';
+import { ReviewStore } from '../store/review-store.ts';
 import { DailyQuotas, RateLimiter } from '../store/rate-limit.ts';
 import { storage } from './storage.ts';
 
@@ -22,6 +23,7 @@ export function apiDeps(): ApiDeps {
     cursors: new CursorCodec(cursorSecret()),
     queue: sqsFilingQueue(filingsQueueConfig()),
     sweeps: new SupervisionStore(db, tableName),
+    reviews: new ReviewStore(db, tableName),
     rateLimiter: new RateLimiter(db, tableName, callerRateLimit()),
     quotas: new DailyQuotas(db, tableName),
   };

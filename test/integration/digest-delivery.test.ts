@@ -3,6 +3,7 @@
  * outbox, the notice sender's use case delivers it (DynamoDB Local and the SES emulator; "SES down" is a
  * port nothing listens on).
  */
+import { SYSTEM, reportedEvent } from '../../shared/store/history.ts';
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -35,7 +36,7 @@ it('an overdue digest whose first send fails goes out once after the retry', asy
     party: { type: 'ORGANIZATION', name: '某公司' }, decidedOn: '2026-09-01', status: 'AWAITING_FILING', filingRequired: true, filingReasons: [], filingDueOn: '2026-09-15',
     dueProvisional: false, createdAt: at, updatedAt: at,
   };
-  expect((await db.store.createDecision(decision)).kind).toBe('created');
+  expect((await db.store.createDecision(decision, reportedEvent(decision, SYSTEM.processor))).kind).toBe('created');
   const report = await sweepJurisdiction(
     { sweeps: new SupervisionStore(db.doc, db.tableName), registry: { agency: (id) => db.store.getAgency(id) }, calendarFor: calendarCache(), now: () => new Date(), log: () => {} },
     'dj',
@@ -95,7 +96,7 @@ it('the sweep takes agencies from the jurisdiction item; one missing there is re
     party: { type: 'ORGANIZATION', name: '某公司' }, decidedOn: '2026-09-01', status: 'AWAITING_FILING', filingRequired: true, filingReasons: [], filingDueOn: '2026-09-15',
     dueProvisional: false, createdAt: at, updatedAt: at,
   };
-  await db.store.createDecision(decision);
+  await db.store.createDecision(decision, reportedEvent(decision, SYSTEM.processor));
   let registryReads = 0;
   const report = await sweepJurisdiction(
     { sweeps: new SupervisionStore(db.doc, db.tableName), registry: { agency: (id) => (registryReads++, db.store.getAgency(id)) }, calendarFor: calendarCache(), now: () => new Date(), log: () => {} },

@@ -2,6 +2,7 @@
  * The receipt goes out exactly once even when SES fails or two deliveries race: DynamoDB Local and the
  * SES emulator, with the processor's use case called directly. "SES down" is a port nothing listens on.
  */
+import { SYSTEM, reportedEvent } from '../../shared/store/history.ts';
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,13 +38,13 @@ async function submittedDecision(contact: string) {
     party: { type: 'ORGANIZATION', name: '某公司' }, decidedOn: '2026-11-20', status: 'AWAITING_FILING', filingRequired: true, filingReasons: [], filingDueOn: '2026-12-04',
     dueProvisional: false, createdAt: at, updatedAt: at,
   };
-  expect((await db.store.createDecision(decision)).kind).toBe('created');
+  expect((await db.store.createDecision(decision, reportedEvent(decision, SYSTEM.processor))).kind).toBe('created');
   const filings = new FilingStore(db.doc, db.tableName);
   const submissionId = randomUUID();
   const submitted = await filings.submit(decision, {
     documents: [{ kind: 'DECISION_LETTER', title: '决定书', sha256: 'b'.repeat(64), sizeBytes: 10 }], contact: { name: '联系人' },
     submissionId, submittedAt: at, filedOn: '2026-11-27', onTime: true, workingDaysLate: 0, submissions: 1,
-  }, { filingDueOn: '2026-12-04', dueProvisional: false });
+  }, { filingDueOn: '2026-12-04', dueProvisional: false }, []);
   expect(submitted.kind).toBe('created');
   return { message: { decisionId: decision.id, submissionId }, filings };
 }

@@ -1,4 +1,5 @@
 /** The reconciler against DynamoDB Local and the SQS emulator: it re-queues stuck submissions, a few times at most. */
+import { SYSTEM, reportedEvent } from '../../shared/store/history.ts';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,9 +36,9 @@ async function submitted(filings: FilingStore) {
     party: { type: 'ORGANIZATION', name: '某公司' }, decidedOn: '2026-11-20', status: 'AWAITING_FILING', filingRequired: true, filingReasons: [],
     filingDueOn: '2026-12-04', dueProvisional: false, createdAt: at, updatedAt: at,
   };
-  await db.store.createDecision(decision);
+  await db.store.createDecision(decision, reportedEvent(decision, SYSTEM.processor));
   const submissionId = randomUUID();
-  await filings.submit(decision, { documents: [], contact: { name: 'x' }, submissionId, submittedAt: at, filedOn: '2026-11-27', onTime: true, workingDaysLate: 0, submissions: 1 }, { filingDueOn: '2026-12-04', dueProvisional: false });
+  await filings.submit(decision, { documents: [], contact: { name: 'x' }, submissionId, submittedAt: at, filedOn: '2026-11-27', onTime: true, workingDaysLate: 0, submissions: 1 }, { filingDueOn: '2026-12-04', dueProvisional: false }, []);
   return { decision, submissionId };
 }
 

@@ -2,6 +2,7 @@
  * Behaviours added after a review: bounded list reads (status as a key condition, capped filtered reads), expired idempotency records, provisional deadlines
  * counted again at filing time, and the reconciler keeping its tries when SQS fails.
  */
+import { SYSTEM, reportedEvent } from '../../shared/store/history.ts';
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WorkingCalendar } from '../../shared/domain/calendar.ts';
@@ -161,8 +162,8 @@ describe('the reconciler when SQS fails', () => {
     const filings = new FilingStore(db.doc, db.tableName);
     const at = new Date(Date.now() - 600_000).toISOString();
     const d = decision({ status: 'AWAITING_FILING', filingRequired: true, filingDueOn: '2026-06-15', agencyId: 'ag-rq' });
-    await db.store.createDecision(d);
-    await filings.submit(d, { documents: [], contact: { name: 'x' }, submissionId: randomUUID(), submittedAt: at, filedOn: '2026-06-10', onTime: true, workingDaysLate: 0, submissions: 1 }, { filingDueOn: '2026-06-15', dueProvisional: false });
+    await db.store.createDecision(d, reportedEvent(d, SYSTEM.processor));
+    await filings.submit(d, { documents: [], contact: { name: 'x' }, submissionId: randomUUID(), submittedAt: at, filedOn: '2026-06-10', onTime: true, workingDaysLate: 0, submissions: 1 }, { filingDueOn: '2026-06-15', dueProvisional: false }, []);
     const sent: string[] = [];
     const deps = (ok: boolean) => ({
       filings, now: () => new Date(), log: () => {},

@@ -2,6 +2,7 @@
  * BeianStore against DynamoDB Local: the decision, its case-number uniqueness record and its idempotency
  * record are written all or nothing; reads use Query on the table or an index, never Scan.
  */
+import { SYSTEM, reportedEvent } from '../../shared/store/history.ts';
 import { GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, test } from 'vitest';
@@ -61,7 +62,7 @@ describe('createDecision: decision + uniqueness + idempotency in one transaction
     const agencyId = uid('ag');
     const record = decision({ agencyId });
     const idem = idempotency(record, uid('key'));
-    expect(await it.store.createDecision(record, idem)).toEqual({ kind: 'created' });
+    expect(await it.store.createDecision(record, reportedEvent(record, SYSTEM.processor), idem)).toEqual({ kind: 'created' });
 
     expect(await it.store.getDecision(record.id)).toEqual(record);
     expect(await raw(keys.caseNumber(agencyId, record.caseNumber))).toMatchObject({ decisionId: record.id });
@@ -75,11 +76,11 @@ describe('createDecision: decision + uniqueness + idempotency in one transaction
   test('a duplicate case number with a new key: duplicate-case naming the first; no idempotency record, no second decision', async () => {
     const agencyId = uid('ag');
     const first = decision({ agencyId });
-    expect(await it.store.createDecision(first, idempotency(first, uid('key')))).toEqual({ kind: 'created' });
+    expect(await it.store.createDecision(first, reportedEvent(first, SYSTEM.processor), idempotency(first, uid('key')))).toEqual({ kind: 'created' });
 
     const second = decision({ agencyId, caseNumber: first.caseNumber, measures: ['CLOSURE'] });
     const idem = idempotency(second, uid('key'));
-    expect(await it.store.createDecision(second, idem)).toEqual({ kind: 'duplicate-case', existingId: first.id });
+    expect(await it.store.createDecision(second, reportedEvent(second, SYSTEM.processor), idem)).toEqual({ kind: 'duplicate-case', existingId: first.id });
 
     expect(await it.store.getIdempotent(idem.scope, idem.key)).toBeUndefined();
     expect(await raw(keys.idempotency(idem.scope, idem.key))).toBeUndefined();
@@ -91,9 +92,9 @@ describe('createDecision: decision + uniqueness + idempotency in one transaction
   test('a duplicate case number without a key: duplicate-case, one decision', async () => {
     const agencyId = uid('ag');
     const first = decision({ agencyId });
-    expect(await it.store.createDecision(first)).toEqual({ kind: 'created' });
+    expect(await it.store.createDecision(first, reportedEvent(first, SYSTEM.processor))).toEqual({ kind: 'created' });
     const second = decision({ agencyId, caseNumber: first.caseNumber });
-    expect(await it.store.createDecision(second)).toEqual({ kind: 'duplicate-case', existingId: first.id });
+    expect(await it.store.createDecision(second, reportedEvent(second, SYSTEM.processor))).toEqual({ kind: 'duplicate-case', existingId: first.id });
     expect(await it.store.getDecision(second.id)).toBeUndefined();
     expect((await decisionsOfAgency(agencyId)).map((d) => d.id)).toEqual([first.id]);
   });
@@ -102,8 +103,8 @@ describe('createDecision: decision + uniqueness + idempotency in one transaction
     const caseNumber = uid('case');
     const a = decision({ agencyId: uid('ag'), caseNumber });
     const b = decision({ agencyId: uid('ag'), caseNumber });
-    expect(await it.store.createDecision(a)).toEqual({ kind: 'created' });
-    expect(await it.store.createDecision(b)).toEqual({ kind: 'created' });
+    expect(await it.store.createDecision(a, reportedEvent(a, SYSTEM.processor))).toEqual({ kind: 'created' });
+    expect(await it.store.createDecision(b, reportedEvent(b, SYSTEM.processor))).toEqual({ kind: 'created' });
   });
 
   test('a used key with another case number: the stored response comes back; neither the decision nor its case record is written', async () => {
@@ -111,10 +112,10 @@ describe('createDecision: decision + uniqueness + idempotency in one transaction
     const key = uid('key');
     const first = decision({ agencyId });
     const firstIdem = idempotency(first, key);
-    expect(await it.store.createDecision(first, firstIdem)).toEqual({ kind: 'created' });
+    expect(await it.store.createDecision(first, reportedEvent(first, SYSTEM.processor), firstIdem)).toEqual({ kind: 'created' });
 
     const other = decision({ agencyId });
-    const outcome = await it.store.createDecision(other, idempotency(other, key));
+    const outcome = await it.store.createDecision(other, reportedEvent(other, SYSTEM.processor), idempotency(other, key));
     expect(outcome).toEqual({ kind: 'idempotent-replay', stored: firstIdem.response });
     expect(await it.store.getDecision(other.id)).toBeUndefined();
     expect(await raw(keys.caseNumber(agencyId, other.caseNumber))).toBeUndefined();
@@ -134,7 +135,7 @@ describe('createDecision: decision + uniqueness + idempotency in one transaction
     );
     const record = decision({ agencyId });
     const idem = idempotency(record, key, scope);
-    expect(await it.store.createDecision(record, idem)).toEqual({ kind: 'created' });
+    expect(await it.store.createDecision(record, reportedEvent(record, SYSTEM.processor), idem)).toEqual({ kind: 'created' });
     expect(await it.store.getIdempotent(scope, key)).toMatchObject(idem.response);
   });
 
@@ -142,7 +143,7 @@ describe('createDecision: decision + uniqueness + idempotency in one transaction
     const agencyId = uid('ag');
     const caseNumber = uid('case');
     const records = Array.from({ length: 20 }, () => decision({ agencyId, caseNumber }));
-    const outcomes = await Promise.all(records.map((r) => it.store.createDecision(r)));
+    const outcomes = await Promise.all(records.map((r) => it.store.createDecision(r, reportedEvent(r, SYSTEM.processor))));
     const created = outcomes.flatMap((o, i) => (o.kind === 'created' ? [records[i]!] : []));
     expect(created).toHaveLength(1);
     expect(outcomes.filter((o) => o.kind !== 'created')).toEqual(Array(19).fill({ kind: 'duplicate-case', existingId: created[0]!.id }));
@@ -154,7 +155,7 @@ describe('createDecision: decision + uniqueness + idempotency in one transaction
     const key = uid('key');
     const caseNumber = uid('case');
     const records = Array.from({ length: 20 }, () => decision({ agencyId, caseNumber }));
-    const outcomes = await Promise.all(records.map((r) => it.store.createDecision(r, idempotency(r, key))));
+    const outcomes = await Promise.all(records.map((r) => it.store.createDecision(r, reportedEvent(r, SYSTEM.processor), idempotency(r, key))));
     const createdIndex = outcomes.findIndex((o) => o.kind === 'created');
     expect(outcomes.filter((o) => o.kind === 'created')).toHaveLength(1);
     const winner = records[createdIndex]!;
@@ -183,7 +184,7 @@ describe('reads are Queries, never Scans', () => {
     const made: DecisionRecord[] = [];
     for (const [i, decidedOn] of ['2026-01-10', '2026-02-10', '2026-03-10', '2026-04-10', '2026-05-10'].entries()) {
       const d = decision({ agencyId, jurisdictionId, decidedOn, ...(i % 2 ? { status: 'NOT_REQUIRED', filingRequired: false, filingReasons: [], filingDueOn: null } : {}) });
-      await it.store.createDecision(d);
+      await it.store.createDecision(d, reportedEvent(d, SYSTEM.processor));
       made.push(d);
     }
     it.sent.length = 0;

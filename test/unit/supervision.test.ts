@@ -40,8 +40,8 @@ const D = DEFAULT_SUPERVISION;
 /** The worked example of DOMAIN.md: decided Mon 2026-09-28, due Fri 2026-10-16. */
 const DUE = '2026-10-16';
 const awaiting = (filingDueOn: string, extra: Partial<OpenObligation> = {}): OpenObligation => ({
-  status: 'AWAITING_FILING',
-  filingDueOn,
+  overdue: false,
+  dueOn: filingDueOn,
   ...extra,
 });
 
@@ -91,17 +91,17 @@ function refNthWorkingDayAfter(from: string, n: number, extras?: { off?: string[
 }
 /** The rules of the issue, written out directly (due dates on working days). */
 function refPlan(o: OpenObligation, day: string, s: SupervisionSettings, extras?: { off?: string[]; work?: string[] }): SweepPlan {
-  if (day <= o.filingDueOn) {
+  if (day <= o.dueOn) {
     if (!refWorking(day, extras)) return {};
-    if (day === o.filingDueOn) return { remind: { workingDaysLeft: 0 } };
-    if (refNthWorkingDayAfter(day, s.reminderWorkingDaysBefore, extras) === o.filingDueOn) {
+    if (day === o.dueOn) return { remind: { workingDaysLeft: 0 } };
+    if (refNthWorkingDayAfter(day, s.reminderWorkingDaysBefore, extras) === o.dueOn) {
       return { remind: { workingDaysLeft: s.reminderWorkingDaysBefore } };
     }
     return {};
   }
-  const overdue = refCount(o.filingDueOn, day, extras);
+  const overdue = refCount(o.dueOn, day, extras);
   const plan: SweepPlan = { workingDaysOverdue: overdue };
-  if (o.status !== 'OVERDUE') plan.flagOverdue = { overdueSince: refAddDays(o.filingDueOn, 1) };
+  if (!o.overdue) plan.flagOverdue = { overdueSince: refAddDays(o.dueOn, 1) };
   if (!o.escalatedOn && overdue >= s.escalationWorkingDaysOverdue) plan.escalate = true;
   return plan;
 }
@@ -128,12 +128,12 @@ function simulate(
   const events: SweepEvent[] = [];
   for (const day of range(from, to)) {
     if (opts.missed?.includes(day)) continue;
-    if (o.filingDueOn > sweepWindowEnd(day, s, cal)) continue;
+    if (o.dueOn > sweepWindowEnd(day, s, cal)) continue;
     const plan = planObligation(o, day, s, cal);
     if (plan.remind) events.push({ day, kind: 'remind', detail: plan.remind.workingDaysLeft });
     if (plan.flagOverdue) {
       events.push({ day, kind: 'flag', detail: plan.flagOverdue.overdueSince });
-      o.status = 'OVERDUE';
+      o.overdue = true;
     }
     if (plan.escalate) {
       events.push({ day, kind: 'escalate', detail: plan.workingDaysOverdue });
@@ -318,8 +318,8 @@ describe('planObligation: reminders (amber)', () => {
   });
 
   test.each(AWAITED_STATUSES)('status %s: reminders alike before the deadline', (status) => {
-    expect(planObligation({ status, filingDueOn: DUE }, '2026-10-13', D, national)).toEqual({ remind: { workingDaysLeft: 3 } });
-    expect(planObligation({ status, filingDueOn: DUE }, '2026-10-14', D, national)).toEqual({});
+    expect(planObligation({ overdue: status === 'OVERDUE', dueOn: DUE }, '2026-10-13', D, national)).toEqual({ remind: { workingDaysLeft: 3 } });
+    expect(planObligation({ overdue: status === 'OVERDUE', dueOn: DUE }, '2026-10-14', D, national)).toEqual({});
   });
 });
 
@@ -339,7 +339,7 @@ describe('planObligation: overdue (red) and escalation', () => {
   });
 
   test('already OVERDUE: no new flag', () => {
-    const o: OpenObligation = { status: 'OVERDUE', filingDueOn: DUE };
+    const o: OpenObligation = { overdue: true, dueOn: DUE };
     expect(planObligation(o, '2026-10-18', D, national)).toEqual({ workingDaysOverdue: 0 });
     expect(planObligation(o, '2026-10-19', D, national)).toEqual({ workingDaysOverdue: 1 });
     expect(planObligation(o, '2026-10-22', D, national)).toEqual({ workingDaysOverdue: 4 });
@@ -347,20 +347,20 @@ describe('planObligation: overdue (red) and escalation', () => {
 
   test('INCOMPLETE behaves as AWAITING_FILING once overdue', () => {
     for (const day of range('2026-10-17', '2026-10-27')) {
-      const asIncomplete = planObligation({ status: 'INCOMPLETE', filingDueOn: DUE }, day, D, national);
+      const asIncomplete = planObligation({ overdue: false, dueOn: DUE }, day, D, national);
       expect(asIncomplete, day).toEqual(planObligation(awaiting(DUE), day, D, national));
       expect(asIncomplete.flagOverdue, day).toEqual({ overdueSince: '2026-10-17' });
     }
   });
 
   test('escalation on Fri 10-23 (5 working days overdue), not on Thu 10-22 (4)', () => {
-    const o: OpenObligation = { status: 'OVERDUE', filingDueOn: DUE };
+    const o: OpenObligation = { overdue: true, dueOn: DUE };
     expect(planObligation(o, '2026-10-22', D, national)).toEqual({ workingDaysOverdue: 4 });
     expect(planObligation(o, '2026-10-23', D, national)).toEqual({ workingDaysOverdue: 5, escalate: true });
   });
 
   test('catch-up escalation: sweep of 10-23 missed, the sweep of Sat 10-24 escalates', () => {
-    const o: OpenObligation = { status: 'OVERDUE', filingDueOn: DUE };
+    const o: OpenObligation = { overdue: true, dueOn: DUE };
     expect(planObligation(o, '2026-10-24', D, national)).toEqual({ workingDaysOverdue: 5, escalate: true });
     expect(planObligation(o, '2026-10-26', D, national)).toEqual({ workingDaysOverdue: 6, escalate: true });
   });
@@ -374,7 +374,7 @@ describe('planObligation: overdue (red) and escalation', () => {
   });
 
   test('escalatedOn set: never escalate again', () => {
-    const o: OpenObligation = { status: 'OVERDUE', filingDueOn: DUE, escalatedOn: '2026-10-23' };
+    const o: OpenObligation = { overdue: true, dueOn: DUE, escalatedOn: '2026-10-23' };
     for (const day of ['2026-10-23', '2026-10-24', '2026-10-26', '2026-11-30']) {
       expect(planObligation(o, day, D, national).escalate, day).toBeUndefined();
     }
@@ -382,7 +382,7 @@ describe('planObligation: overdue (red) and escalation', () => {
   });
 
   test('escalatedOn set but status not OVERDUE: flag, no escalation', () => {
-    const o: OpenObligation = { status: 'INCOMPLETE', filingDueOn: DUE, escalatedOn: '2026-10-23' };
+    const o: OpenObligation = { overdue: false, dueOn: DUE, escalatedOn: '2026-10-23' };
     expect(planObligation(o, '2026-10-26', D, national)).toEqual({
       workingDaysOverdue: 6,
       flagOverdue: { overdueSince: '2026-10-17' },
@@ -393,21 +393,21 @@ describe('planObligation: overdue (red) and escalation', () => {
     // working days after 09-30: 10-08 (1), 10-09 (2), Sat 10-10 (3), 10-12 (4), 10-13 (5)
     const o = awaiting('2026-09-30');
     expect(planObligation(o, '2026-10-01', D, national)).toEqual({ workingDaysOverdue: 0, flagOverdue: { overdueSince: '2026-10-01' } });
-    const overdue: OpenObligation = { status: 'OVERDUE', filingDueOn: '2026-09-30' };
+    const overdue: OpenObligation = { overdue: true, dueOn: '2026-09-30' };
     expect(planObligation(overdue, '2026-10-12', D, national)).toEqual({ workingDaysOverdue: 4 });
     expect(planObligation(overdue, '2026-10-13', D, national)).toEqual({ workingDaysOverdue: 5, escalate: true });
   });
 
   test('custom settings: escalation at 2 working days overdue (Tue 10-20), not at 1 (Mon 10-19)', () => {
     const s: SupervisionSettings = { reminderWorkingDaysBefore: 1, escalationWorkingDaysOverdue: 2 };
-    const o: OpenObligation = { status: 'OVERDUE', filingDueOn: DUE };
+    const o: OpenObligation = { overdue: true, dueOn: DUE };
     expect(planObligation(o, '2026-10-19', s, national)).toEqual({ workingDaysOverdue: 1 });
     expect(planObligation(o, '2026-10-20', s, national)).toEqual({ workingDaysOverdue: 2, escalate: true });
   });
 
   test('a jurisdiction extra off day (Tue 10-20) delays the escalation to Mon 10-26', () => {
     const cal = national.withExtras({ extraOffDays: ['2026-10-20'] });
-    const o: OpenObligation = { status: 'OVERDUE', filingDueOn: DUE };
+    const o: OpenObligation = { overdue: true, dueOn: DUE };
     // 19 (1), [20 off], 21 (2), 22 (3), 23 (4), 26 (5)
     expect(planObligation(o, '2026-10-23', D, cal)).toEqual({ workingDaysOverdue: 4 });
     expect(planObligation(o, '2026-10-24', D, cal)).toEqual({ workingDaysOverdue: 4 });
@@ -421,7 +421,7 @@ describe('planObligation: overdue (red) and escalation', () => {
       flagOverdue: { overdueSince: '2026-10-17' },
     });
     // 17 (1), 19 (2), 20 (3), 21 (4), 22 (5)
-    expect(planObligation({ status: 'OVERDUE', filingDueOn: DUE }, '2026-10-22', D, cal)).toEqual({
+    expect(planObligation({ overdue: true, dueOn: DUE }, '2026-10-22', D, cal)).toEqual({
       workingDaysOverdue: 5,
       escalate: true,
     });
@@ -434,9 +434,9 @@ describe('planObligation against the reference rules, every (due day, sweep day)
   const settingsList: SupervisionSettings[] = [D, { reminderWorkingDaysBefore: 1, escalationWorkingDaysOverdue: 2 }, { reminderWorkingDaysBefore: 5, escalationWorkingDaysOverdue: 10 }];
   const obligations = (due: string): OpenObligation[] => [
     awaiting(due),
-    { status: 'INCOMPLETE', filingDueOn: due },
-    { status: 'OVERDUE', filingDueOn: due },
-    { status: 'OVERDUE', filingDueOn: due, escalatedOn: refAddDays(due, 7) },
+    { overdue: false, dueOn: due },
+    { overdue: true, dueOn: due },
+    { overdue: true, dueOn: due, escalatedOn: refAddDays(due, 7) },
   ];
 
   test.each(settingsList.map((s) => [s.reminderWorkingDaysBefore, s.escalationWorkingDaysOverdue, s] as const))(
