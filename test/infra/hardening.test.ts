@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { functions, queues, type FunctionSpec } from '../../functions/manifest.ts';
 import { NOTICE_RETENTION_DAYS_ENV } from '../../infra/constructs/beian-function.ts';
 import { QUEUE_MAX_CONCURRENCY } from '../../infra/stateless-stack.ts';
-import { TABLE_ACTIONS, TABLE_KEY_PREFIXES, leadingKeyAllowed, leadingKeysOf } from '../../infra/table-actions.ts';
+import { TABLE_ACTIONS, TABLE_DELETE_PREFIXES, TABLE_KEY_PREFIXES, leadingKeyAllowed, leadingKeysOf } from '../../infra/table-actions.ts';
 import { keys, openDueKeys, statusIndexKeys, SUBMITTED_PARTITION } from '../../shared/store/keys.ts';
 import { tableDefinition } from '../../shared/store/table-definition.ts';
 import { asArray, onlyResource, resourcesOf, statementsOfRole, synthBeian, type SynthesizedBeian } from './helpers.ts';
@@ -42,10 +42,12 @@ describe('table grants limited to the partition keys each function touches', () 
   const allowed = (name: string, pk: string) => leadingKeyAllowed(TABLE_KEY_PREFIXES[name]!, pk);
   const decision = { jurisdictionId: 'tj-baodi', agencyId: 'baodi-market', filingDueOn: '2026-12-31', id: 'd-1' };
 
-  it('lets the notice sender touch only notices and mail counts', () => {
+  it('lets the notice sender touch only notices, mail counts and (for its NOTICE_SENT events) decisions', () => {
     expect(allowed('send-notices', keys.notice('receipt#d-1#s-1').pk)).toBe(true);
     expect(allowed('send-notices', keys.mailCount('baodi-market', '2026-12-01').pk)).toBe(true);
-    for (const pk of [keys.decision('d-1').pk, keys.filingCounter('tj-baodi', 2026).pk, 'JUR', 'AGENCY', keys.idempotency('s', 'k').pk]) {
+    // issue 8: a sent notice is an event in the history of each decision it is about, written with its mark
+    expect(allowed('send-notices', keys.historyEvent('d-1', '2026-12-01T00:00:00.000Z', 'x').pk)).toBe(true);
+    for (const pk of [keys.filingCounter('tj-baodi', 2026).pk, 'JUR', 'AGENCY', keys.idempotency('s', 'k').pk]) {
       expect(allowed('send-notices', pk), pk).toBe(false);
     }
   });
@@ -70,6 +72,19 @@ describe('table grants limited to the partition keys each function touches', () 
     expect(allowed('sweep-jurisdiction', openDueKeys(decision).duePk)).toBe(true);
     expect(allowed('sweep-jurisdiction', SUBMITTED_PARTITION)).toBe(false);
     expect(allowed('sweep-jurisdiction', 'JUR#tj-baodi')).toBe(false); // the byJurisdiction list is the API's
+  });
+
+  it('lets no function delete a history event, nor batch-write (which can delete); the API deletes only app client links', () => {
+    expect(TABLE_ACTIONS.readWrite).not.toContain('dynamodb:DeleteItem');
+    expect(TABLE_ACTIONS.readWrite).not.toContain('dynamodb:BatchWriteItem');
+    expect(Object.keys(TABLE_DELETE_PREFIXES)).toEqual(['api']);
+    expect(leadingKeyAllowed(TABLE_DELETE_PREFIXES.api!, keys.client('c').pk)).toBe(true);
+    expect(leadingKeyAllowed(TABLE_DELETE_PREFIXES.api!, keys.historyEvent('d-1', '2026-12-01T00:00:00.000Z', 'x').pk)).toBe(false);
+    for (const name of functions.map((f) => f.name)) {
+      const deletes = statementsOfRole(beian.statelessTemplate, beian.stateless.getLogicalId(beian.stateless.functions.get(name)!.role.node.defaultChild as never)).filter((st) => asArray(st.Action).some((a: string) => /Delete|BatchWrite|\*/.test(a) && a.startsWith('dynamodb:')));
+      for (const st of deletes) expect(st.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'], name).toEqual(['CLIENT']);
+      if (name !== 'api') expect(deletes, name).toEqual([]);
+    }
   });
 
   it('reads the leading keys of recorded commands as IAM sees them (for the grant check of test/integration/iam.ts)', () => {

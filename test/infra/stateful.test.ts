@@ -181,7 +181,13 @@ describe('agency client links', () => {
     expect(role.Properties!.ManagedPolicyArns).toBeUndefined();
     const dynamo = statementsOfRole(beian.statefulTemplate, roleId).filter((s) => asArray(s.Action).some((a: string) => a.startsWith('dynamodb:')));
     expect(dynamo).toEqual([
-      { Effect: 'Allow', Action: ['dynamodb:DeleteItem', 'dynamodb:PutItem'], Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } },
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:DeleteItem', 'dynamodb:PutItem'],
+        Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+        // only link items: it cannot touch a decision or its history (issue 8)
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CLIENT'] } },
+      },
     ]);
     // the provider function runs under this role
     const provider = resourcesOf(beian.statefulTemplate, 'AWS::Lambda::Function').map(([, f]) => f.Properties!.Role);

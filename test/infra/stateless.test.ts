@@ -64,7 +64,12 @@ describe('the api function is bound to the table and the cursor key', () => {
     const tableName = lambdaOf('api').resource.Properties.Environment.Variables[env.tableName];
     expect(JSON.stringify(tableName)).toMatch(/"Fn::GetStackOutput".*"StackName":"Beian-dev-Stateful".*PublishOutputRefTable/);
 
-    const dynamo = statementsOfRole(beian.statelessTemplate, roleIdOf('api')).filter((s) => asArray(s.Action).some((a: string) => a.startsWith('dynamodb:')));
+    const all = statementsOfRole(beian.statelessTemplate, roleIdOf('api')).filter((s) => asArray(s.Action).some((a: string) => a.startsWith('dynamodb:')));
+    // the second statement: DeleteItem of app client links only (issue 8: nothing may delete a history event)
+    const dynamo = all.filter((s) => !asArray(s.Action).includes('dynamodb:DeleteItem'));
+    expect(all.filter((s) => asArray(s.Action).includes('dynamodb:DeleteItem'))).toEqual([
+      expect.objectContaining({ Action: 'dynamodb:DeleteItem', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CLIENT'] } } }),
+    ]);
     expect(dynamo).toHaveLength(1);
     expect([...asArray(dynamo[0]!.Action)].sort()).toEqual([...TABLE_ACTIONS.readWrite].sort());
     const resources = asArray(dynamo[0]!.Resource).map((r) => JSON.stringify(r));
