@@ -3,6 +3,7 @@
  * made around the Mid-Autumn and National Day holidays (25-27 Sep and 1-7 Oct off; Sun 20 Sep and Sat
  * 10 Oct are make-up working days). Expected days are counted by hand below, not by the code under test.
  */
+import { reportedEvent } from '../../shared/store/history.ts';
 import { describe, expect, test, vi } from 'vitest';
 import { expectProblem, expectStatus, requiredDecision, useFilingStack, uid } from './filing-harness.ts';
 import { SUBJECT, days, dayOf, kindOf, listed, settledMails, sweep } from './supervision-harness.ts';
@@ -298,10 +299,11 @@ describe('provisional deadlines and the calendar watch', () => {
     const id = crypto.randomUUID();
     const at = new Date().toISOString();
     // stored as the API stores it (the API itself refuses a decision dated after today)
-    await (deps as any).store.createDecision({
+    const stored = {
       ...requiredDecision({ decidedOn }), id, agencyId: a.agencyId, jurisdictionId: a.jurisdictionId, status: 'AWAITING_FILING',
       filingRequired: true, filingReasons: [{ code: 'REVOKE_PERMIT', text: '吊销许可证件' }], filingDueOn: provisional.date, dueProvisional: true, createdAt: at, updatedAt: at,
-    });
+    };
+    await (deps as any).store.createDecision(stored, reportedEvent(stored, { role: 'agency', subject: 'test', agencyId: a.agencyId }));
     const onDueDay = await sweep(a.jurisdictionId, provisional.date, deps);
     expect(onDueDay.reminders).toBe(1);
     const [reminder] = await settledMails(e2e, a.contactEmails, 1);
