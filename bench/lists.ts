@@ -7,10 +7,10 @@
  * the few SUBMITTED decisions the oldest, is also read as it was before (a FilterExpression over the
  * jurisdiction's index projecting everything, 100 items a read, up to 20 reads). Figures, no assertions.
  */
-import { DynamoDBClient, UpdateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { ensureTable, startDynamoLocal } from '../infra/local/dynamodb.ts';
+import { ensureTable, indexesSettled, startDynamoLocal } from '../infra/local/dynamodb.ts';
 import { freePort, stopProcess } from '../infra/local/processes.ts';
 import type { Caller } from '../shared/auth/caller.ts';
 import { CursorCodec } from '../shared/http/cursor.ts';
@@ -142,9 +142,7 @@ export async function benchLists(count = 100_000) {
         ],
       }),
     );
-    for (let i = 0; i < 100 && (await raw.send(new DescribeTableCommand({ TableName: TABLE }))).Table?.GlobalSecondaryIndexes?.some((g) => g.IndexStatus !== 'ACTIVE'); i++) {
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await indexesSettled(raw, TABLE);
 
     console.log(`  seeding ${int(count)} decisions of one jurisdiction (${AGENCIES} agencies, a year, with texts and filings)...`);
     const seedStart = performance.now();

@@ -178,7 +178,8 @@ async function upgradeTable(client: DynamoDBClient, tableName: string, table: Ta
       new UpdateTableCommand({
         TableName: tableName,
         AttributeDefinitions: keyAttributes(tableDefinition.globalSecondaryIndexes),
-        GlobalSecondaryIndexUpdates: [{ Create: { ...want, ...(table.BillingModeSummary?.BillingMode !== 'PAY_PER_REQUEST' && { ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 } }) } }],
+        // every table ensureTable makes is on demand: no throughput to give the index
+        GlobalSecondaryIndexUpdates: [{ Create: want }],
       }),
     );
     added.push(g.indexName);
@@ -192,7 +193,7 @@ async function upgradeTable(client: DynamoDBClient, tableName: string, table: Ta
 }
 
 /** Waits until no index of the table is being made or deleted (DynamoDB takes one change at a time). */
-async function indexesSettled(client: DynamoDBClient, tableName: string) {
+export async function indexesSettled(client: DynamoDBClient, tableName: string) {
   for (let i = 0; i < 600; i++) {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
     if ((Table?.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === 'ACTIVE')) return;

@@ -27,25 +27,25 @@ export function renderReceipt(decision: DecisionRecord, agencyName: string, fili
   ];
   // agency text stays out of the subject (a mail header); the case number is in the body
   const subject = `备案回执 ${filingNumber}`;
-  const text = [
-    `${agencyText(agencyName, 200)}：`,
-    '',
-    '你单位报送的重大行政执法决定备案材料已收到，经审查材料齐全，予以登记备案。',
-    '',
-    ...rows.map(([k, v]) => `${k}：${v}`),
-    '',
-    '区政府法制办公室',
-    '（本邮件由备案系统自动发送，请勿直接回复。）',
-  ].join('\n');
+  return { subject, ...officialLetter(agencyName, '你单位报送的重大行政执法决定备案材料已收到，经审查材料齐全，予以登记备案。', rows) };
+}
+
+/**
+ * The text and HTML of a letter from the office to one agency: greeting, one paragraph, a table of
+ * label/value rows, the signature. Values that came from people are cleaned by the caller (agencyText).
+ */
+export function officialLetter(agencyName: string, lead: string, rows: readonly (readonly [string, string])[]): { text: string; html: string } {
+  const greeting = `${agencyText(agencyName, 200) || '您好'}：`;
+  const text = [greeting, '', lead, '', ...rows.map(([k, v]) => `${k}：${v}`), '', '区政府法制办公室', '（本邮件由备案系统自动发送，请勿直接回复。）'].join('\n');
   const html = [
     '<!doctype html><html lang="zh-CN"><meta charset="utf-8"><body style="font-family:sans-serif">',
-    `<p>${escapeHtml(agencyText(agencyName, 200))}：</p>`,
-    '<p>你单位报送的重大行政执法决定备案材料已收到，经审查材料齐全，予以登记备案。</p>',
+    `<p>${escapeHtml(greeting)}</p>`,
+    `<p>${escapeHtml(lead)}</p>`,
     '<table cellpadding="4" style="border-collapse:collapse">',
     ...rows.map(([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`),
     '</table>',
     '<p>区政府法制办公室<br><small>本邮件由备案系统自动发送，请勿直接回复。</small></p>',
     '</body></html>',
   ].join('\n');
-  return { subject, text, html };
+  return { text, html };
 }

@@ -1,9 +1,8 @@
 /** The outcome of a filing's review (审查结果): accepted (予以备案) or a correction ordered (责令纠正), in Chinese. */
 import type { DecisionRecord, ReviewState } from '../store/records.ts';
 import { agencyText } from './digests.ts';
-import type { RenderedMail } from './receipt.ts';
+import { type RenderedMail, officialLetter } from './receipt.ts';
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const COMMENTS_MAX = 2000;
 
 export function renderReviewOutcome(
@@ -29,17 +28,5 @@ export function renderReviewOutcome(
     ['审查日期', review.reviewedOn],
     ['决定编号', decision.id],
   ];
-  const greeting = `${agencyText(agencyName, 200) || '您好'}：`;
-  const text = [greeting, '', lead, '', ...rows.map(([k, v]) => `${k}：${v}`), '', '区政府法制办公室', '（本邮件由备案系统自动发送，请勿直接回复。）'].join('\n');
-  const html = [
-    '<!doctype html><html lang="zh-CN"><meta charset="utf-8"><body style="font-family:sans-serif">',
-    `<p>${escapeHtml(greeting)}</p>`,
-    `<p>${escapeHtml(lead)}</p>`,
-    '<table cellpadding="4" style="border-collapse:collapse">',
-    ...rows.map(([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`),
-    '</table>',
-    '<p>区政府法制办公室<br><small>本邮件由备案系统自动发送，请勿直接回复。</small></p>',
-    '</body></html>',
-  ].join('\n');
-  return { subject, text, html };
+  return { subject, ...officialLetter(agencyName, lead, rows) };
 }
