@@ -46,10 +46,12 @@ export const TABLE_KEY_PREFIXES: Readonly<Record<string, readonly string[]>> = {
   // per-caller rate windows and per-agency daily quotas; lists on the byAgency (AG#), byJurisdiction (JUR#)
   // and all (DEC) indexes and their by-status twins (AG#…#<status>, JUR#…#<status>, ALL#<status>). Not: filing-number counters, the outbox, digests, sweep state, mail counts: the
   // internet-facing function can neither forge a notice nor move a filing number or a mail cap. The one
-  // notice it writes is a review outcome (NOTICE#review#…), in the review's own transaction.
-  api: ['JUR', 'AGENCY', 'CLIENT', 'DEC#*', 'CASE#*', 'IDEM#*', 'RATE#*', 'QUOTA#*', 'AG#*', 'JUR#*', 'DEC', 'ALL#*', 'NOTICE#review#*'],
-  // the decision, its jurisdiction and agency, the filing-number counter, the receipt in the outbox
-  'process-filing': ['DEC#*', 'JUR', 'AGENCY', 'COUNTER#*', 'NOTICE#*'],
+  // notice it writes is a review outcome (NOTICE#review#…), in the review's own transaction. The statistics
+  // counters (STATS#…) it reads for GET /v1/stats and adds to with reports, filings and reviews.
+  api: ['JUR', 'AGENCY', 'CLIENT', 'DEC#*', 'CASE#*', 'IDEM#*', 'RATE#*', 'QUOTA#*', 'AG#*', 'JUR#*', 'DEC', 'ALL#*', 'NOTICE#review#*', 'STATS#*'],
+  // the decision, its jurisdiction and agency, the filing-number counter, the receipt in the outbox, the
+  // statistics counters (a registration counts the first filing)
+  'process-filing': ['DEC#*', 'JUR', 'AGENCY', 'COUNTER#*', 'NOTICE#*', 'STATS#*'],
   // the outbox, the per-agency daily mail count, and the NOTICE_SENT events in the decisions' histories
   // (written with the notice's mark, never changed)
   'send-notices': ['NOTICE#*', 'MAILCOUNT#*', 'DEC#*'],
@@ -58,8 +60,8 @@ export const TABLE_KEY_PREFIXES: Readonly<Record<string, readonly string[]>> = {
   // the list of jurisdictions, the calendar-watch notice
   'sweep-deadlines': ['JUR', 'NOTICE#*'],
   // the jurisdiction and its agencies, its open deadlines (due index), the decisions, digest entries,
-  // sweep state, the digest and weekly notices
-  'sweep-jurisdiction': ['JUR', 'AGENCY', 'JUR#*#OPEN', 'DEC#*', 'DIGEST#*', 'NOTICE#*'],
+  // sweep state, the digest and weekly notices, the statistics counters (overdue flags)
+  'sweep-jurisdiction': ['JUR', 'AGENCY', 'JUR#*#OPEN', 'DEC#*', 'DIGEST#*', 'NOTICE#*', 'STATS#*'],
 };
 
 /** Whether a partition key value matches one of `patterns` as IAM's StringLike matches it (`*` any run, `?` one character). */

@@ -82,6 +82,8 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
 export async function dispatch(event: ApiEvent, deps: ApiDeps, directory: AgencyDirectory, log: (e: unknown) => void): Promise<ApiResult> {
   try {
     const reply = await run(event, deps, directory);
+    // a text reply (CSV) carries its own content-type; everything else is JSON
+    if (typeof reply.body === 'string' && reply.headers?.['content-type']) return { statusCode: reply.status, headers: reply.headers, body: reply.body };
     return json(reply.status, reply.body, reply.headers);
   } catch (e) {
     const error = e instanceof InvalidDecisionError ? new ValidationError(e.issues.map((i) => ({ field: i.path.join('.'), in: 'body', reason: i.message }))) : e;

@@ -40,10 +40,13 @@ export function buildOpenApi(routes: readonly Route[]) {
       ],
       ...(r.body && { requestBody: { required: true, content: { 'application/json': { schema: toSchema(r.body) } } } }),
       responses: {
-        [r.responds]: { description: r.returns ?? 'Success', content: { 'application/json': { schema: { type: 'object' } } } },
+        [r.responds]: {
+          description: r.returns ?? 'Success',
+          content: Object.fromEntries((r.produces ?? ['application/json']).map((type) => [type, { schema: type === 'application/json' ? { type: 'object' } : { type: 'string' } }])),
+        },
         ...(r.body || r.query || r.params ? { 400: problemResponse('Invalid request: the problem lists each bad field and why') } : {}),
         ...(secured && { 401: problemResponse('No bearer token, or a bad one'), 403: problemResponse('The token does not allow this') }),
-        ...(r.method !== 'GET' || r.params ? { 404: problemResponse('Not found, or not visible to the caller') } : {}),
+        ...(r.method !== 'GET' || r.params || r.mayNotFind ? { 404: problemResponse('Not found, or not visible to the caller') } : {}),
         ...(r.method === 'POST' ? { 409: problemResponse('Duplicate (for example the same case number)') } : {}),
         ...(r.body ? { 422: problemResponse('Understood, but refers to something unknown or reuses an Idempotency-Key') } : {}),
       },

@@ -18,5 +18,7 @@ export const routeKeys: readonly HttpRoute[] = [
   { method: 'GET', path: '/v1/decisions/{id}/history', authorized: true },
   { method: 'POST', path: '/v1/decisions/{id}/review', authorized: true },
   { method: 'GET', path: '/v1/reviews/queue', authorized: true },
+  { method: 'GET', path: '/v1/stats', authorized: true },
+  { method: 'GET', path: '/v1/stats.csv', authorized: true },
   { method: 'GET', path: '/v1/calendar/working-days', authorized: true },
 ];

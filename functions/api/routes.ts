@@ -9,6 +9,8 @@ import * as s from '../../shared/schemas/api.ts';
 import { workingDays } from '../../shared/use-cases/calendar.ts';
 import { decisionHistory, getDecision, listDecisions, presentDecision, reportDecision } from '../../shared/use-cases/decisions.ts';
 import { type ReviewDeps, reviewFiling, reviewQueue } from '../../shared/use-cases/review.ts';
+import { type StatsDeps, jurisdictionStats } from '../../shared/use-cases/statistics.ts';
+import { statsCsv } from '../../shared/domain/statistics.ts';
 import { submitFiling, type FilingDeps } from '../../shared/use-cases/filings.ts';
 import { type LateExplanationDeps, explainLate } from '../../shared/use-cases/late-explanation.ts';
 import type { RateLimiter } from '../../shared/store/rate-limit.ts';
@@ -27,7 +29,7 @@ type Schema = z.ZodMiniType;
 type Out<S> = S extends Schema ? z.output<S> : undefined;
 
 /** What the API's use cases need, wired by shared/wiring/api.ts. */
-export type ApiDeps = FilingDeps & LateExplanationDeps & ReviewDeps & { rateLimiter: Pick<RateLimiter, 'take' | 'limit'> };
+export type ApiDeps = FilingDeps & LateExplanationDeps & ReviewDeps & StatsDeps & { rateLimiter: Pick<RateLimiter, 'take' | 'limit'> };
 
 export interface RouteContext<P, Q, B> {
   deps: ApiDeps;
@@ -51,6 +53,10 @@ export interface Route<P extends Schema | undefined = Schema | undefined, Q exte
   responds: number;
   /** what the success response carries, for the API document */
   returns?: string;
+  /** content types of the success response, for the API document (default application/json) */
+  produces?: readonly string[];
+  /** a GET without path parameters that can still answer 404 (a jurisdiction named in the query) */
+  mayNotFind?: boolean;
   run: (ctx: RouteContext<Out<P>, Out<Q>, Out<B>>) => Promise<Reply>;
 }
 
@@ -59,6 +65,20 @@ const route = <P extends Schema | undefined = undefined, Q extends Schema | unde
 
 const ok = (body: unknown): Reply => ({ status: 200, body });
 const anyRole = ['admin', 'reviewer', 'agency'] as const;
+
+/** The statistics as a CSV attachment: an ASCII file name for old clients, the Chinese one (RFC 6266 filename*) for the rest. */
+function csvReply({ report, jurisdictionName }: Awaited<ReturnType<typeof jurisdictionStats>>): Reply {
+  const period = `${report.from}-${report.to}`;
+  const name = `备案统计-${jurisdictionName}-${period}.csv`;
+  return {
+    status: 200,
+    body: statsCsv(report),
+    headers: {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="beian-stats-${report.jurisdictionId}-${period}.csv"; filename*=UTF-8''${encodeURIComponent(name)}`,
+    },
+  };
+}
 
 function asAgency(caller: Caller) {
   if (caller.role !== 'agency') throw forbidden('only an agency reports decisions and files them');
@@ -154,6 +174,21 @@ export const routes: readonly Route[] = [
     query: s.reviewQueueQuery, responds: 200,
     returns: 'A page as the decision list gives it: `items` (list attributes) and `nextCursor`',
     run: async ({ deps, caller, query }) => ok(await reviewQueue(deps, caller, query)),
+  }),
+  route({
+    method: 'GET', path: '/v1/stats', summary: 'Filing statistics of a jurisdiction per agency or per month (JSON, or CSV with Accept: text/csv)', roles: ['reviewer', 'admin'],
+    query: s.statsQuery, responds: 200, produces: ['application/json', 'text/csv'], mayNotFind: true,
+    returns: '`groups` (per agency or per month) and `totals`: requiringFiling, filedOnTime, filedLate, overdueUnfiled, correctionsOrdered, accepted, medianWorkingDaysToFile, onTimeRate',
+    run: async ({ deps, caller, query, headers }) => {
+      const stats = await jurisdictionStats(deps, caller, query);
+      return /\btext\/csv\b/i.test(headers.accept ?? '') ? csvReply(stats) : ok(stats.report);
+    },
+  }),
+  route({
+    method: 'GET', path: '/v1/stats.csv', summary: 'The same statistics as CSV (UTF-8 with BOM, Chinese headers) for Excel and WPS', roles: ['reviewer', 'admin'],
+    query: s.statsQuery, responds: 200, produces: ['text/csv'], mayNotFind: true,
+    returns: 'text/csv; charset=utf-8, as an attachment named after the jurisdiction and the period',
+    run: async ({ deps, caller, query }) => csvReply(await jurisdictionStats(deps, caller, query)),
   }),
   route({
     method: 'GET', path: '/v1/calendar/working-days', summary: 'The date N working days after a date', roles: anyRole, query: s.workingDaysQuery, responds: 200,

@@ -136,6 +136,23 @@ export const listDecisionsQuery = z.strictObject({
 });
 export type ListDecisionsQuery = z.output<typeof listDecisionsQuery>;
 
+/** A calendar month, YYYY-MM. */
+export const month = z.string().check(z.regex(/^(199\d|2[01]\d\d)-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM from 1990 to 2199 (e.g. 2026-01)'));
+export const STATS_GROUPINGS = ['agency', 'month'] as const;
+/** The longest period one statistics request covers. */
+export const MAX_STATS_MONTHS = 36;
+
+export const statsQuery = z.strictObject({
+  /** admins: required; reviewers: their own (the default) */
+  jurisdictionId: z.optional(entityId),
+  /** first month of decidedOn; default January of `to`'s year */
+  from: z.optional(month),
+  /** last month of decidedOn; default the current month (Asia/Shanghai) */
+  to: z.optional(month),
+  groupBy: z.optional(z.enum(STATS_GROUPINGS)),
+});
+export type StatsQuery = z.output<typeof statsQuery>;
+
 export const workingDaysQuery = z.strictObject({
   from: isoDate,
   count: intString(0, 1000),

@@ -13,6 +13,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { statsUpdate } from './stats.ts';
 import { type HistoryEvent, eventPut, readHistory } from './history.ts';
 import { type IndexName, tableDefinition } from './table-definition.ts';
 import { JURISDICTION_AGENCY_PREFIX, JURISDICTION_RUN_PREFIX, JURISDICTION_SWEEP_FIELDS, decisionIndexKeys, keys } from './keys.ts';
@@ -171,6 +172,7 @@ export class BeianStore {
       },
       ...(idempotency ? [idempotencyPut(this.tableName, idempotency, record.createdAt)] : []),
       eventPut(this.tableName, record.id, event),
+      ...statsUpdate(this.tableName, record, undefined, record),
     ]);
     if (result.ok) return { kind: 'created' };
     const stored = idempotency ? storedResponse(result.reasons[2]) : undefined;

@@ -12,8 +12,16 @@ import { type CreateOutcome, strip } from './beian-store.ts';
 import { type IdempotencyRecord, idempotencyPut, sleep, storedResponse, transact } from './transactions.ts';
 import { SUBMITTED_PARTITION, keys, openDueKeys, setStatus } from './keys.ts';
 import { type HistoryEvent, SYSTEM, eventPut, historyEvent } from './history.ts';
+import { statsUpdate } from './stats.ts';
+import type { FirstFiling } from '../domain/statistics.ts';
 import { NOTICE_RETENTION_DAYS, env } from '../../functions/manifest.ts';
 import type { DecisionRecord, DecisionStatus, FilingState } from './records.ts';
+
+/** The statistics' record of a decision's first registered filing. */
+function firstFilingOf(d: DecisionRecord): FirstFiling {
+  const f = d.filing!;
+  return { filedOn: f.filedOn, onTime: f.onTime, workingDaysLate: f.workingDaysLate, ...(f.workingDaysToFile !== undefined && { workingDaysToFile: f.workingDaysToFile }) };
+}
 
 /** RECEIPT and REVIEW_OUTCOME: one decision; the others are digests of the daily sweep (many decisions, one mail). */
 export type NoticeKind =
@@ -103,6 +111,8 @@ export class FilingStore {
       },
       ...(idempotency ? [idempotencyPut(this.tableName, idempotency, filing.submittedAt)] : []),
       ...events.map((e) => eventPut(this.tableName, decision.id, e)),
+      // an overdue decision being filed leaves "overdue and unfiled"
+      ...statsUpdate(this.tableName, decision, decision, { ...decision, status: 'SUBMITTED' }),
     ]);
     if (result.ok) return { kind: 'created' };
     const stored = idempotency ? storedResponse(result.reasons[1]) : undefined;
@@ -121,6 +131,9 @@ export class FilingStore {
   ): Promise<{ outcome: ProcessOutcome; filingNumber?: string }> {
     const counterKey = keys.filingCounter(decision.jurisdictionId, year);
     const received = setStatus(decision, 'RECEIVED');
+    // the first registered filing is what the statistics count: on time or late, and how long it took
+    const first = decision.firstFiling ?? (decision.filing && !decision.filing.correction ? firstFilingOf(decision) : undefined);
+    const counted = statsUpdate(this.tableName, decision, decision, { ...decision, status: 'RECEIVED', firstFiling: first });
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const counter = await this.db.send(new GetCommand({ TableName: this.tableName, Key: counterKey, ConsistentRead: true }));
       const current = Number(counter.Item?.sequence ?? 0);
@@ -144,15 +157,19 @@ export class FilingStore {
                 Update: {
                   TableName: this.tableName,
                   Key: keys.decision(decision.id),
-                  UpdateExpression: `SET ${received.expression}, filing.filingNumber = :number, filing.registeredAt = :at, filing.checkedAt = :at, updatedAt = :at REMOVE duePk, dueSk`,
+                  UpdateExpression: `SET ${received.expression}, filing.filingNumber = :number, filing.registeredAt = :at, filing.checkedAt = :at, updatedAt = :at${first && !decision.firstFiling ? ', firstFiling = :first' : ''} REMOVE duePk, dueSk`,
                   ConditionExpression: '#status = :submitted AND filing.submissionId = :sid',
                   ExpressionAttributeNames: { '#status': 'status' },
-                  ExpressionAttributeValues: { ...received.values, ':number': filingNumber, ':at': registeredAt, ':submitted': 'SUBMITTED', ':sid': submissionId },
+                  ExpressionAttributeValues: {
+                    ...received.values, ':number': filingNumber, ':at': registeredAt, ':submitted': 'SUBMITTED', ':sid': submissionId,
+                    ...(first && !decision.firstFiling && { ':first': first }),
+                  },
                 },
               },
               { Put: { TableName: this.tableName, Item: { ...keys.notice(notice.id), ...notice }, ConditionExpression: 'attribute_not_exists(pk)' } },
               eventPut(this.tableName, decision.id, historyEvent('RECEIVED', registeredAt, SYSTEM.processor, 'SUBMITTED', 'RECEIVED', `registered as ${filingNumber}`)),
               eventPut(this.tableName, decision.id, historyEvent('NOTICE_WRITTEN', registeredAt, SYSTEM.processor, 'RECEIVED', 'RECEIVED', noticeDetail(notice))),
+              ...counted,
             ],
           }),
         );

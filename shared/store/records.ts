@@ -1,4 +1,5 @@
 import type { FilingReason } from '../domain/classify.ts';
+import type { FirstFiling } from '../domain/statistics.ts';
 import type { LateExplanation } from '../domain/supervision.ts';
 import type { AgencyBody, DecisionBody, JurisdictionBody } from '../schemas/api.ts';
 import type { DocumentKind, FilingBody } from '../schemas/filing.ts';
@@ -59,6 +60,8 @@ export interface FilingState extends FilingBody {
   filedOn: string;
   onTime: boolean;
   workingDaysLate: number;
+  /** working days d with decidedOn < d <= filedOn (absent on a filing stored before it was counted) */
+  workingDaysToFile?: number;
   /** how many times this decision's filing was submitted */
   submissions: number;
   /** submitted in answer to a correction order: timeliness counts against correctionDueOn */
@@ -87,6 +90,10 @@ export interface DecisionRecord extends DecisionBody {
   escalatedOn?: string;
   lateExplanation?: LateExplanation;
   review?: ReviewState;
+  /** how many corrections the Legal Affairs Office ordered */
+  corrections?: number;
+  /** the first filing that was registered (set once; a correction's resubmission does not replace it): what the statistics count */
+  firstFiling?: FirstFiling;
   /** CORRECTION_REQUIRED / CORRECTION_OVERDUE: the correction is due by this day */
   correctionDueOn?: string;
   correctionDueProvisional?: boolean;

@@ -4,6 +4,7 @@ import type { Notice } from './filing-store.ts';
 import { type HistoryEvent, eventPut } from './history.ts';
 import { keys, openDueKeys, setStatus } from './keys.ts';
 import type { DecisionRecord, ReviewState } from './records.ts';
+import { statsUpdate } from './stats.ts';
 import { transact } from './transactions.ts';
 
 export class ReviewStore {
@@ -35,6 +36,7 @@ export class ReviewStore {
             `SET ${status.expression}, review = :review, updatedAt = :at`,
             ...(correction && open ? [', correctionDueOn = :cdue, correctionDueProvisional = :cprov, duePk = :duePk, dueSk = :dueSk'] : []),
             ' REMOVE correctionOverdueSince, correctionEscalatedOn',
+            ...(correction ? [' ADD corrections :one'] : []),
           ].join(''),
           ConditionExpression: '#status = :received AND filing.submissionId = :sid',
           ExpressionAttributeNames: { '#status': 'status' },
@@ -44,6 +46,7 @@ export class ReviewStore {
             ':at': review.reviewedAt,
             ':received': 'RECEIVED',
             ':sid': d.filing?.submissionId ?? '',
+            ...(correction && { ':one': 1 }),
             ...(correction && open && { ':cdue': correction.correctionDueOn, ':cprov': correction.correctionDueProvisional, ':duePk': open.duePk, ':dueSk': open.dueSk }),
           },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -51,6 +54,7 @@ export class ReviewStore {
       },
       { Put: { TableName: this.tableName, Item: { ...keys.notice(notice.id), ...notice }, ConditionExpression: 'attribute_not_exists(pk)' } },
       ...events.map((e) => eventPut(this.tableName, d.id, e)),
+      ...statsUpdate(this.tableName, d, d, { ...d, status: review.outcome, corrections: (d.corrections ?? 0) + (correction ? 1 : 0) }),
     ]);
     if (result.ok) return { ok: true };
     return { ok: false, status: result.reasons[0]?.Item?.status?.S ?? d.status };

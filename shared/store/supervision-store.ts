@@ -17,7 +17,8 @@ import type { Notice } from './filing-store.ts';
 import { JURISDICTION_AGENCY_PREFIX, JURISDICTION_RUN_PREFIX, keys, openDueKeys, setStatus } from './keys.ts';
 import type { LateExplanation, ObligationLine } from '../domain/supervision.ts';
 import type { DecisionRecord, JurisdictionRecord } from './records.ts';
-import { transact } from './transactions.ts';
+import { type TransactItem, transact } from './transactions.ts';
+import { statsUpdate } from './stats.ts';
 import { type HistoryEvent, eventPut } from './history.ts';
 
 export type DigestEntryKind = 'FILING_REMINDER' | 'FILING_OVERDUE' | 'ESCALATION' | 'CORRECTION_REMINDER' | 'CORRECTION_OVERDUE' | 'CORRECTION_ESCALATION';
@@ -139,7 +140,7 @@ export class SupervisionStore {
       ConditionExpression: `#status = :seen AND ${f.due} = :due`,
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ...overdue.values, ':since': overdueSince, ':at': at, ':seen': d.status, ':due': d[f.due] },
-    }, entry);
+    }, entry, statsUpdate(this.tableName, d, d, { ...d, status: f.overdueStatus }));
   }
 
   /** Marks the overdue decision escalated (once), with its digest entry and event. */
@@ -159,11 +160,13 @@ export class SupervisionStore {
     event: HistoryEvent,
     update: { UpdateExpression: string; ConditionExpression: string; ExpressionAttributeNames: Record<string, string>; ExpressionAttributeValues: Record<string, unknown> },
     entry?: DigestEntry,
+    counters: TransactItem[] = [],
   ): Promise<boolean> {
     const result = await transact(this.db, [
       { Update: { TableName: this.tableName, Key: keys.decision(decisionId), ...update } },
       ...(entry ? [{ Put: { TableName: this.tableName, Item: this.entryItem(entry), ConditionExpression: 'attribute_not_exists(pk)' } }] : []),
       eventPut(this.tableName, decisionId, event),
+      ...counters,
     ]);
     return result.ok;
   }

@@ -13,7 +13,7 @@ export interface IdempotencyRecord {
   response: IdempotentResponse;
 }
 
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /** The Put of an idempotency record, for the same transaction as the write it protects. */
 export function idempotencyPut(tableName: string, idempotency: IdempotencyRecord, at: string): TransactItem {

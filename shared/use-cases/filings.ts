@@ -146,6 +146,7 @@ async function prepareSubmission(deps: FilingDeps, decision: DecisionRecord, bod
     submissionId: randomUUID(),
     submittedAt: at,
     ...when,
+    workingDaysToFile: calendar.workingDaysBetween(decision.decidedOn, filedOn).days,
     submissions: (decision.filing?.submissions ?? 0) + 1,
     ...(correction && { correction: true }),
   };

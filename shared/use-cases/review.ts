@@ -42,7 +42,7 @@ export async function reviewFiling(deps: ReviewDeps, caller: Caller, decisionId:
     const { date, provisional } = deps.calendarFor(await deps.rules.get(decision.jurisdictionId)).addWorkingDays(reviewedOn, days);
     correction = { correctionDueOn: date, correctionDueProvisional: provisional };
   }
-  const reviewed = { ...decision, ...correction, review, status: body.outcome, updatedAt: reviewedAt };
+  const reviewed = { ...decision, ...correction, ...(correction && { corrections: (decision.corrections ?? 0) + 1 }), review, status: body.outcome, updatedAt: reviewedAt };
   const agency = await deps.store.getAgency(decision.agencyId);
   const notice: Notice = {
     id: `review#${decision.id}#${reviewedAt}`,

@@ -7,6 +7,7 @@ import { calendarCache, rulesCache } from '../use-cases/deps.ts';
 import type { ApiDeps } from '../../functions/api/routes.ts';
 import { SupervisionStore } from '../store/supervision-store.ts';
 import { ReviewStore } from '../store/review-store.ts';
+import { StatsStore } from '../store/stats.ts';
 import { DailyQuotas, RateLimiter } from '../store/rate-limit.ts';
 import { storage } from './storage.ts';
 
@@ -26,5 +27,6 @@ export function apiDeps(): ApiDeps {
     reviews: new ReviewStore(db, tableName),
     rateLimiter: new RateLimiter(db, tableName, callerRateLimit()),
     quotas: new DailyQuotas(db, tableName),
+    stats: new StatsStore(db, tableName),
   };
 }
