@@ -20,6 +20,7 @@ const sections: Section[] = [
   { name: 'processor throughput: filings queue', run: async () => (await import('./processor.ts')).benchProcessor(1) },
   { name: 'deadline sweep: read units and time', run: async () => (await import('./sweep.ts')).benchSweep() },
   { name: 'decision lists: read units per request on 100,000 decisions', run: async () => (await import('./lists.ts')).benchLists() },
+  { name: 'statistics: GET /v1/stats on 1,000 and 100,000 decisions', run: async () => (await import('./statistics.ts')).benchStatistics() },
 ];
 
 const cpu = cpus();

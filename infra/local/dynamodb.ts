@@ -10,14 +10,15 @@ import {
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand as ScanItems, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand as ScanItems, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type ChildProcess, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
-import { decisionIndexKeys } from '../../shared/store/keys.ts';
+import { contribution, statsMonth } from '../../shared/domain/statistics.ts';
+import { decisionIndexKeys, keys } from '../../shared/store/keys.ts';
 import type { DecisionRecord } from '../../shared/store/records.ts';
 import { type IndexDefinition, tableDefinition } from '../../shared/store/table-definition.ts';
 import { LocalSetupError, checkJava, startProcess, waitForPort } from './processes.ts';
@@ -150,6 +151,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
     }),
   );
   await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: timeToLiveAttribute, Enabled: true } }));
+  await DynamoDBDocumentClient.from(client).send(new PutCommand({ TableName: tableName, Item: STATS_MARKER }));
   return 'created';
 }
 
@@ -189,6 +191,8 @@ async function upgradeTable(client: DynamoDBClient, tableName: string, table: Ta
     const updated = await addIndexKeys(client, tableName);
     changes.push(`indexes ${added.join(', ')} made again (${updated} decisions given their keys)`);
   }
+  const counted = await countStatistics(client, tableName);
+  if (counted !== undefined) changes.push(`statistics counted for ${counted} decisions`);
   return changes.length ? changes.join('; ') : 'exists';
 }
 
@@ -227,6 +231,44 @@ async function addIndexKeys(client: DynamoDBClient, tableName: string): Promise<
     }
     startKey = page.LastEvaluatedKey;
   } while (startKey);
+  return count;
+}
+
+/** Marks a table whose statistics counters are kept (every table made since they exist). */
+const STATS_MARKER = { pk: 'META', sk: 'STATS' };
+
+/**
+ * A table from before the statistics: count every decision's contribution into its (month, agency) counters,
+ * once (local tables only: a Scan). A registered filing's state becomes its firstFiling (without the working
+ * days to file, which were not recorded then). Undefined when the table already keeps them.
+ */
+async function countStatistics(client: DynamoDBClient, tableName: string): Promise<number | undefined> {
+  const doc = DynamoDBDocumentClient.from(client);
+  if ((await doc.send(new GetCommand({ TableName: tableName, Key: STATS_MARKER, ConsistentRead: true }))).Item) return undefined;
+  const counters = new Map<string, { key: { pk: string; sk: string }; month: string; agencyId: string; counts: Record<string, number> }>();
+  let count = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(
+      new ScanItems({ TableName: tableName, FilterExpression: 'sk = :meta AND begins_with(pk, :dec)', ExpressionAttributeValues: { ':meta': 'META', ':dec': 'DEC#' }, ExclusiveStartKey: startKey }),
+    );
+    for (const item of page.Items ?? []) {
+      const d = item as DecisionRecord;
+      const registered = ['RECEIVED', 'ACCEPTED', 'CORRECTION_REQUIRED', 'CORRECTION_OVERDUE'].includes(d.status) || (d.status === 'SUBMITTED' && d.filing?.correction);
+      if (!d.firstFiling && registered && d.filing) {
+        d.firstFiling = { filedOn: d.filing.filedOn, onTime: d.filing.onTime, workingDaysLate: d.filing.workingDaysLate };
+        await doc.send(new UpdateCommand({ TableName: tableName, Key: { pk: item.pk, sk: item.sk }, UpdateExpression: 'SET firstFiling = :f', ExpressionAttributeValues: { ':f': d.firstFiling } }));
+      }
+      const key = keys.stats(d.jurisdictionId, statsMonth(d.decidedOn), d.agencyId);
+      const row = counters.get(`${key.pk}|${key.sk}`) ?? { key, month: statsMonth(d.decidedOn), agencyId: d.agencyId, counts: {} };
+      for (const [name, n] of Object.entries(contribution(d))) row.counts[name] = (row.counts[name] ?? 0) + n;
+      counters.set(`${key.pk}|${key.sk}`, row);
+      count++;
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  for (const row of counters.values()) await doc.send(new PutCommand({ TableName: tableName, Item: { ...row.key, month: row.month, agencyId: row.agencyId, ...row.counts } }));
+  await doc.send(new PutCommand({ TableName: tableName, Item: STATS_MARKER }));
   return count;
 }
 
