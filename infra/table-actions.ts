@@ -47,8 +47,9 @@ export const TABLE_KEY_PREFIXES: Readonly<Record<string, readonly string[]>> = {
   // and all (DEC) indexes and their by-status twins (AG#…#<status>, JUR#…#<status>, ALL#<status>). Not: filing-number counters, the outbox, digests, sweep state, mail counts: the
   // internet-facing function can neither forge a notice nor move a filing number or a mail cap. The one
   // notice it writes is a review outcome (NOTICE#review#…), in the review's own transaction. The statistics
-  // counters (STATS#…) it reads for GET /v1/stats and adds to with reports, filings and reviews.
-  api: ['JUR', 'AGENCY', 'CLIENT', 'DEC#*', 'CASE#*', 'IDEM#*', 'RATE#*', 'QUOTA#*', 'AG#*', 'JUR#*', 'DEC', 'ALL#*', 'NOTICE#review#*', 'STATS#*'],
+  // counters (STATS#…) it reads for GET /v1/stats and adds to with reports, filings and reviews; the national
+  // calendar years (CAL) it reads every minute and an admin loads.
+  api: ['JUR', 'AGENCY', 'CLIENT', 'DEC#*', 'CASE#*', 'IDEM#*', 'RATE#*', 'QUOTA#*', 'AG#*', 'JUR#*', 'DEC', 'ALL#*', 'NOTICE#review#*', 'STATS#*', 'CAL'],
   // the decision, its jurisdiction and agency, the filing-number counter, the receipt in the outbox, the
   // statistics counters (a registration counts the first filing)
   'process-filing': ['DEC#*', 'JUR', 'AGENCY', 'COUNTER#*', 'NOTICE#*', 'STATS#*'],
@@ -57,11 +58,12 @@ export const TABLE_KEY_PREFIXES: Readonly<Record<string, readonly string[]>> = {
   'send-notices': ['NOTICE#*', 'MAILCOUNT#*', 'DEC#*'],
   // the due index's SUBMITTED partition, and the re-queue count on the decision
   'reconcile-filings': ['SUBMITTED', 'DEC#*'],
-  // the list of jurisdictions, the calendar-watch notice
-  'sweep-deadlines': ['JUR', 'NOTICE#*'],
+  // the list of jurisdictions, the calendar-watch notice, the national years loaded at run time
+  'sweep-deadlines': ['JUR', 'NOTICE#*', 'CAL'],
   // the jurisdiction and its agencies, its open deadlines (due index), the decisions, digest entries,
-  // sweep state, the digest and weekly notices, the statistics counters (overdue flags)
-  'sweep-jurisdiction': ['JUR', 'AGENCY', 'JUR#*#OPEN', 'DEC#*', 'DIGEST#*', 'NOTICE#*', 'STATS#*'],
+  // sweep state, the digest and weekly notices, the statistics counters (overdue flags), the national
+  // years loaded at run time
+  'sweep-jurisdiction': ['JUR', 'AGENCY', 'JUR#*#OPEN', 'DEC#*', 'DIGEST#*', 'NOTICE#*', 'STATS#*', 'CAL'],
 };
 
 /** Whether a partition key value matches one of `patterns` as IAM's StringLike matches it (`*` any run, `?` one character). */

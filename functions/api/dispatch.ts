@@ -53,6 +53,8 @@ async function run(event: ApiEvent, deps: ApiDeps, directory: AgencyDirectory): 
   const params = parse(route.params, event.pathParameters ?? {}, 'path');
   const query = parse(route.query, event.queryStringParameters ?? {}, 'query');
   const body = route.body ? parse(route.body, readBody(event), 'body') : undefined;
+  // a national year an admin loaded reaches this function within a minute (one small Query a minute)
+  await deps.calendars.refresh();
   return route.run({ deps, caller, params, query, body, headers } as Parameters<Route['run']>[0]);
 }
 

@@ -21,4 +21,6 @@ export const routeKeys: readonly HttpRoute[] = [
   { method: 'GET', path: '/v1/stats', authorized: true },
   { method: 'GET', path: '/v1/stats.csv', authorized: true },
   { method: 'GET', path: '/v1/calendar/working-days', authorized: true },
+  { method: 'GET', path: '/v1/calendar/{year}', authorized: true },
+  { method: 'PUT', path: '/v1/calendar/{year}', authorized: true },
 ];

@@ -6,7 +6,8 @@ import type * as z from 'zod/mini';
 import { type Caller, type Role } from '../../shared/auth/caller.ts';
 import { forbidden } from '../../shared/http/problem.ts';
 import * as s from '../../shared/schemas/api.ts';
-import { workingDays } from '../../shared/use-cases/calendar.ts';
+import { type CalendarDeps, calendarYear, loadCalendarYear, workingDays } from '../../shared/use-cases/calendar.ts';
+import { holidayYearSchema } from '../../shared/domain/calendar.ts';
 import { decisionHistory, getDecision, listDecisions, presentDecision, reportDecision } from '../../shared/use-cases/decisions.ts';
 import { type ReviewDeps, reviewFiling, reviewQueue } from '../../shared/use-cases/review.ts';
 import { type StatsDeps, jurisdictionStats } from '../../shared/use-cases/statistics.ts';
@@ -29,7 +30,7 @@ type Schema = z.ZodMiniType;
 type Out<S> = S extends Schema ? z.output<S> : undefined;
 
 /** What the API's use cases need, wired by shared/wiring/api.ts. */
-export type ApiDeps = FilingDeps & LateExplanationDeps & ReviewDeps & StatsDeps & { rateLimiter: Pick<RateLimiter, 'take' | 'limit'> };
+export type ApiDeps = FilingDeps & LateExplanationDeps & ReviewDeps & StatsDeps & CalendarDeps & { rateLimiter: Pick<RateLimiter, 'take' | 'limit'> };
 
 export interface RouteContext<P, Q, B> {
   deps: ApiDeps;
@@ -193,5 +194,17 @@ export const routes: readonly Route[] = [
   route({
     method: 'GET', path: '/v1/calendar/working-days', summary: 'The date N working days after a date', roles: anyRole, query: s.workingDaysQuery, responds: 200,
     run: async ({ deps, caller, query }) => ok(await workingDays(deps, caller, query)),
+  }),
+  route({
+    method: 'GET', path: '/v1/calendar/{year}', summary: 'A year of the national holiday calendar in force, with where it came from (shipped or loaded, when, by whom)',
+    roles: anyRole, params: s.yearPath, responds: 200,
+    returns: 'The year in the holiday-cn format (`year`, `papers`, `days`) with `source`: shipped | loaded, and for a loaded year `loadedAt` and `loadedBy`',
+    run: async ({ deps, params }) => ok(await calendarYear(deps, Number(params.year))),
+  }),
+  route({
+    method: 'PUT', path: '/v1/calendar/{year}', summary: "Load a year's national holiday schedule (holiday-cn format) without a redeploy", roles: ['admin'],
+    params: s.yearPath, body: holidayYearSchema, responds: 200,
+    returns: 'The year as GET returns it, and `recomputedDeadlines`: the open provisional deadlines counted again on it (each an event in its history)',
+    run: async ({ deps, caller, params, body }) => ok(await loadCalendarYear(deps, caller, Number(params.year), body)),
   }),
 ];

@@ -65,7 +65,8 @@ export function createApiServer(
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const method = req.method ?? 'GET';
-      const candidates = compiled.filter((r) => r.pattern.test(url.pathname));
+      // as API Gateway: a literal path (/v1/calendar/working-days) before one with a parameter (/v1/calendar/{year})
+      const candidates = compiled.filter((r) => r.pattern.test(url.pathname)).sort((a, b) => a.names.length - b.names.length);
       const route = candidates.find((r) => r.method === method);
       if (!route) {
         const status = candidates.length ? 405 : 404;

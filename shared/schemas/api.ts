@@ -161,6 +161,7 @@ export const workingDaysQuery = z.strictObject({
 
 export const idPath = z.strictObject({ id: z.string().check(z.regex(/^[0-9a-f-]{36}$/, 'must be a decision id')) });
 export const jurisdictionPath = z.strictObject({ jurisdictionId: entityId });
+export const yearPath = z.strictObject({ year: z.string().check(z.regex(/^(199\d|2[01]\d\d)$/, 'must be a year from 1990 to 2199')) });
 export const agencyPath = z.strictObject({ agencyId: entityId });
 
 export { money };

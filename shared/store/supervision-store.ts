@@ -94,17 +94,16 @@ export class SupervisionStore {
     });
   }
 
-  /** Open obligations whose stored due date in `year` is provisional. */
+  /** Open obligations whose stored due date, in `year` or later, is provisional. */
   async *provisionalDueIn(jurisdictionId: string, year: number): AsyncGenerator<DecisionRecord[]> {
     yield* this.pages({
       TableName: this.tableName,
       IndexName: 'due',
-      KeyConditionExpression: 'duePk = :pk AND dueSk BETWEEN :from AND :to',
+      KeyConditionExpression: 'duePk = :pk AND dueSk >= :from',
       FilterExpression: 'dueProvisional = :true OR correctionDueProvisional = :true',
       ExpressionAttributeValues: {
         ':pk': openDueKeys({ jurisdictionId, filingDueOn: '', id: '' }).duePk,
         ':from': `${year}-01-01`,
-        ':to': `${year}-12-31#\uffff`,
         ':true': true,
       },
     });

@@ -1,5 +1,6 @@
-import type { WorkingCalendar } from '../domain/calendar.ts';
-import { nationalCalendar } from '../domain/national-calendar.ts';
+import { WorkingCalendar } from '../domain/calendar.ts';
+import { nationalCalendar, yearFilesWith } from '../domain/national-calendar.ts';
+import type { LoadedYear } from '../store/calendar-store.ts';
 import { ttlCache } from '../cache.ts';
 import type { CursorCodec } from '../http/cursor.ts';
 import type { BeianStore } from '../store/beian-store.ts';
@@ -35,15 +36,65 @@ export function rulesCache(load: (id: string) => Promise<JurisdictionRecord | un
   return { get: cached, forget: cached.forget };
 }
 
-/** The national calendar with a jurisdiction's own days on top, built once per jurisdiction version. */
-export function calendarCache(): Deps['calendarFor'] {
-  const cache = new Map<string, { version: string; calendar: WorkingCalendar }>();
+/**
+ * The national calendar with a jurisdiction's own days on top, built once per jurisdiction version and
+ * national calendar (`national`: the shipped one, or a LiveCalendar's current one).
+ */
+export function calendarCache(national: () => WorkingCalendar = nationalCalendar): Deps['calendarFor'] {
+  const cache = new Map<string, { version: string; base: WorkingCalendar; calendar: WorkingCalendar }>();
   return (jurisdiction) => {
-    if (!jurisdiction || (!jurisdiction.extraOffDays.length && !jurisdiction.extraWorkingDays.length)) return nationalCalendar();
+    const base = national();
+    if (!jurisdiction || (!jurisdiction.extraOffDays.length && !jurisdiction.extraWorkingDays.length)) return base;
     const hit = cache.get(jurisdiction.jurisdictionId);
-    if (hit?.version === jurisdiction.updatedAt) return hit.calendar;
-    const calendar = nationalCalendar().withExtras(jurisdiction);
-    cache.set(jurisdiction.jurisdictionId, { version: jurisdiction.updatedAt, calendar });
+    if (hit?.version === jurisdiction.updatedAt && hit.base === base) return hit.calendar;
+    const calendar = base.withExtras(jurisdiction);
+    cache.set(jurisdiction.jurisdictionId, { version: jurisdiction.updatedAt, base, calendar });
     return calendar;
   };
+}
+
+/** How long a warm function uses the national calendar it read before reading the loaded years again. */
+export const CALENDAR_REFRESH_MS = 60_000;
+
+/**
+ * The national calendar in force: the shipped years with the years an admin loaded (PUT /v1/calendar/{year})
+ * in their place. `current()` is synchronous, so counting days costs nothing extra; `refresh()`, awaited
+ * once per invocation, reads the loaded years again when the last read is older than `ttlMs` (one Query of
+ * the small CAL partition a minute per warm function), so every function sees a newly loaded year within a
+ * minute without a redeploy. A failed read keeps the calendar it has and is tried again at the next refresh.
+ */
+export class LiveCalendar {
+  private calendar: WorkingCalendar = nationalCalendar();
+  private version = '';
+  private readAt = -Infinity;
+  private inFlight: Promise<void> | undefined;
+
+  constructor(
+    private readonly load: () => Promise<readonly LoadedYear[]>,
+    private readonly ttlMs = CALENDAR_REFRESH_MS,
+    private readonly now: () => number = Date.now,
+    private readonly onError: (e: unknown) => void = () => {},
+  ) {}
+
+  current = (): WorkingCalendar => this.calendar;
+
+  /** Reads the loaded years if the last read is older than the TTL (or `force`); concurrent calls share one read. */
+  refresh(force = false): Promise<void> {
+    if (!force && this.now() - this.readAt < this.ttlMs) return Promise.resolve();
+    return (this.inFlight ??= this.read().finally(() => (this.inFlight = undefined)));
+  }
+
+  private async read(): Promise<void> {
+    try {
+      const loaded = await this.load();
+      const version = loaded.map((y) => `${y.year}@${y.loadedAt}`).sort().join(',');
+      if (version !== this.version) {
+        this.calendar = loaded.length ? WorkingCalendar.fromYearFiles(yearFilesWith(loaded.map((y) => ({ fileName: `${y.year}.json (loaded)`, content: y.file })))) : nationalCalendar();
+        this.version = version;
+      }
+      this.readAt = this.now();
+    } catch (e) {
+      this.onError(e);
+    }
+  }
 }

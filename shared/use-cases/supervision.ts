@@ -27,7 +27,7 @@ import type { RenderedMail } from '../mail/receipt.ts';
 import type { Notice } from '../store/filing-store.ts';
 import type { AgencyRecord, DecisionRecord, JurisdictionRecord } from '../store/records.ts';
 import { type DigestEntry, OBLIGATION_FIELDS, type ObligationKind, type SupervisionStore, type SweepRun } from '../store/supervision-store.ts';
-import { SYSTEM, historyEvent } from '../store/history.ts';
+import { type Actor, SYSTEM, historyEvent } from '../store/history.ts';
 
 export type SweepWrites = Pick<
   SupervisionStore,
@@ -41,6 +41,8 @@ export interface SweepDeps {
     agency: (id: string) => Promise<Pick<AgencyRecord, 'name' | 'contactEmails'> | undefined>;
   };
   calendarFor: (jurisdiction: JurisdictionRecord | undefined) => WorkingCalendar;
+  /** reads the national years loaded at run time again when they are older than a minute (LiveCalendar) */
+  refreshCalendar?: () => Promise<void>;
   now: () => Date;
   log: (level: 'INFO' | 'WARN' | 'ERROR', message: string, fields?: Record<string, unknown>) => void;
   /** true when the invocation must stop taking new work (Lambda's remaining time); the sweep then resumes on a rerun */
@@ -85,6 +87,7 @@ export async function sweepJurisdiction(deps: SweepDeps, jurisdictionId: string,
     jurisdictionId, day, itemsRead: 0, reminders: 0, overdueFlagged: 0, escalations: 0, dueDatesCorrected: 0,
     noticesWritten: 0, weeklySummary: false, recoveredEntries: 0, readUnits: 0,
   };
+  await deps.refreshCalendar?.();
   const unitsBefore = deps.sweeps.readUnits;
   const at = () => deps.now().toISOString();
   const run: SweepRun = { runId: randomUUID(), day };
@@ -112,14 +115,7 @@ export async function sweepJurisdiction(deps: SweepDeps, jurisdictionId: string,
   const loadedYears = calendar.loadedYears();
   const thisYear = yearOf(parseIsoDate(day));
   const newlyLoaded = state.calendarYears ? loadedYears.filter((y) => y >= thisYear - 1 && !state.calendarYears!.includes(y)) : [];
-  for (const year of newlyLoaded) {
-    for await (const page of deps.sweeps.provisionalDueIn(jurisdictionId, year)) {
-      for (const d of page) {
-        const o = obligationOf(d);
-        if (o?.provisional && (await correctProvisional(deps, d, o.kind, jurisdiction, calendar, at()))) report.dueDatesCorrected++;
-      }
-    }
-  }
+  if (newlyLoaded.length) report.dueDatesCorrected += await recomputeProvisional(deps, jurisdiction, Math.min(...newlyLoaded), calendar, SYSTEM.sweep, at);
 
   const work = async (d: DecisionRecord) => {
     let o = obligationOf(d);
@@ -207,8 +203,40 @@ export async function sweepJurisdiction(deps: SweepDeps, jurisdictionId: string,
   return report;
 }
 
+/**
+ * Recomputes, on `calendar`, every provisional due date of the jurisdiction's open obligations due in
+ * `fromYear` or later (the years a newly loaded schedule can change); each change is stored with its event.
+ * Returns how many changed. Closed obligations keep their date: a filing's timeliness was judged when it was
+ * filed, on that day's calendar.
+ */
+export async function recomputeProvisional(
+  deps: Pick<SweepDeps, 'log'> & { sweeps: Pick<SweepWrites, 'provisionalDueIn' | 'correctDue'> },
+  jurisdiction: JurisdictionRecord,
+  fromYear: number,
+  calendar: WorkingCalendar,
+  actor: Actor,
+  at: () => string,
+): Promise<number> {
+  let changed = 0;
+  for await (const page of deps.sweeps.provisionalDueIn(jurisdiction.jurisdictionId, fromYear)) {
+    for (const d of page) {
+      const o = obligationOf(d);
+      if (o?.provisional && (await correctProvisional(deps, d, o.kind, jurisdiction, calendar, at(), actor))) changed++;
+    }
+  }
+  return changed;
+}
+
 /** Recomputes a provisional due date on the sweep's calendar; stores it with its event and logs it when it changed. */
-async function correctProvisional(deps: SweepDeps, d: DecisionRecord, kind: ObligationKind, j: JurisdictionRecord, calendar: WorkingCalendar, at: string): Promise<boolean> {
+async function correctProvisional(
+  deps: Pick<SweepDeps, 'log'> & { sweeps: Pick<SweepWrites, 'correctDue'> },
+  d: DecisionRecord,
+  kind: ObligationKind,
+  j: JurisdictionRecord,
+  calendar: WorkingCalendar,
+  at: string,
+  actor: Actor = SYSTEM.sweep,
+): Promise<boolean> {
   const from = kind === 'FILING' ? d.decidedOn : d.review?.reviewedOn;
   const days = kind === 'FILING' ? (j.filingPeriodWorkingDays ?? 10) : d.review?.correctionWorkingDays;
   if (!from || days === undefined) return false;
@@ -216,7 +244,7 @@ async function correctProvisional(deps: SweepDeps, d: DecisionRecord, kind: Obli
   const f = OBLIGATION_FIELDS[kind];
   if (date === d[f.due] && provisional === (d[f.provisional] ?? false)) return false;
   const what = kind === 'FILING' ? 'filing' : 'correction';
-  const event = historyEvent('DEADLINE_RECOMPUTED', at, SYSTEM.sweep, d.status, d.status, `${what} due ${date}${provisional ? ' (provisional)' : ''}, was ${d[f.due]} (provisional)`);
+  const event = historyEvent('DEADLINE_RECOMPUTED', at, actor, d.status, d.status, `${what} due ${date}${provisional ? ' (provisional)' : ''}, was ${d[f.due]} (provisional)`);
   const corrected = await deps.sweeps.correctDue(d, kind, { dueOn: date, provisional }, at, event);
   if (!corrected) return false;
   deps.log('INFO', 'provisional due date recomputed on the loaded calendar', { decisionId: d.id, kind, from: d[f.due], to: date, provisional });
@@ -336,7 +364,7 @@ async function inParallel<T>(items: readonly T[], concurrency: number, fn: (item
 
 /** The daily warning to operators while next year's national holiday schedule is missing (from 15 November). */
 export async function calendarWatch(
-  deps: Pick<SweepDeps, 'calendarFor' | 'now' | 'log'> & { sweeps: Pick<SweepWrites, 'putNoticeOnce'>; operatorEmails: readonly string[] },
+  deps: Pick<SweepDeps, 'calendarFor' | 'refreshCalendar' | 'now' | 'log'> & { sweeps: Pick<SweepWrites, 'putNoticeOnce'>; operatorEmails: readonly string[] },
   day: string,
 ): Promise<'written' | 'exists' | 'not-needed'> {
   const coverage = deps.calendarFor(undefined).coverage(day);
@@ -363,6 +391,7 @@ export async function planSweeps(
   deps: Parameters<typeof calendarWatch>[0] & { jurisdictions: () => Promise<JurisdictionRecord[]>; queue: { enqueue: (m: SweepMessage) => Promise<void> } },
   day: string,
 ): Promise<{ day: string; jurisdictions: number; calendarWatch: string }> {
+  await deps.refreshCalendar?.();
   const jurisdictions = await deps.jurisdictions();
   for (const j of jurisdictions) await deps.queue.enqueue({ jurisdictionId: j.jurisdictionId, day });
   const watch = await calendarWatch(deps, day);

@@ -3,7 +3,8 @@ import { callerRateLimit, cursorSecret, filingsQueueConfig } from '../config.ts'
 import { CursorCodec } from '../http/cursor.ts';
 import { log } from '../log.ts';
 import { sqsFilingQueue } from '../queue/filing-queue.ts';
-import { calendarCache, rulesCache } from '../use-cases/deps.ts';
+import { LiveCalendar, calendarCache, rulesCache } from '../use-cases/deps.ts';
+import { CalendarStore } from '../store/calendar-store.ts';
 import type { ApiDeps } from '../../functions/api/routes.ts';
 import { SupervisionStore } from '../store/supervision-store.ts';
 import { ReviewStore } from '../store/review-store.ts';
@@ -13,13 +14,16 @@ import { storage } from './storage.ts';
 
 export function apiDeps(): ApiDeps {
   const { store, filings, db, tableName } = storage();
+  const calendarStore = new CalendarStore(db, tableName);
+  const live = new LiveCalendar(() => calendarStore.loaded(), undefined, undefined, (e) => log('WARN', 'could not read the loaded calendar years; counting on the ones read before', { error: (e as Error).message }));
   return {
     store,
     filings,
     rules: rulesCache((id) => store.getJurisdiction(id)),
     now: () => new Date(),
     newId: randomUUID,
-    calendarFor: calendarCache(),
+    calendarFor: calendarCache(live.current),
+    calendars: { loaded: () => calendarStore.loaded(), put: (y) => calendarStore.put(y), refresh: (force) => live.refresh(force) },
     log,
     cursors: new CursorCodec(cursorSecret()),
     queue: sqsFilingQueue(filingsQueueConfig()),

@@ -5,7 +5,8 @@ import { sqsQueue } from '../queue/filing-queue.ts';
 import type { BeianStore } from '../store/beian-store.ts';
 import { SupervisionStore } from '../store/supervision-store.ts';
 import { storage } from './storage.ts';
-import { calendarCache } from '../use-cases/deps.ts';
+import { LiveCalendar, calendarCache } from '../use-cases/deps.ts';
+import { CalendarStore } from '../store/calendar-store.ts';
 import type { SweepDeps, SweepMessage } from '../use-cases/supervision.ts';
 
 /** The sweep's dependencies; `store` also lists jurisdictions for the scheduled start. */
@@ -13,13 +14,16 @@ export function supervisionDeps(): SweepDeps & { store: BeianStore } {
   const { db, tableName, store } = storage();
   // agency names and contacts for a digest: read once per sweep invocation, not once per decision
   const cached = { ttlMs: 60_000, keepMissing: false };
+  const calendars = new CalendarStore(db, tableName);
+  const live = new LiveCalendar(() => calendars.loaded(), undefined, undefined, (e) => log('WARN', 'could not read the loaded calendar years; counting on the ones read before', { error: (e as Error).message }));
   return {
     store,
     sweeps: new SupervisionStore(db, tableName),
     registry: {
       agency: ttlCache((id: string) => store.getAgency(id), cached),
     },
-    calendarFor: calendarCache(),
+    calendarFor: calendarCache(live.current),
+    refreshCalendar: () => live.refresh(),
     now: () => new Date(),
     log,
   };

@@ -74,6 +74,15 @@ describe('table grants limited to the partition keys each function touches', () 
     expect(allowed('sweep-jurisdiction', 'JUR#tj-baodi')).toBe(false); // the byJurisdiction list is the API's
   });
 
+  it('lets the functions that change what the statistics count add to them, and only the API and the sweeps read the loaded calendar (issue 8)', () => {
+    const stats = keys.stats('tj-baodi', '2026-12', 'baodi-market').pk;
+    for (const name of ['api', 'process-filing', 'sweep-jurisdiction']) expect(allowed(name, stats), name).toBe(true);
+    for (const name of ['send-notices', 'reconcile-filings', 'sweep-deadlines']) expect(allowed(name, stats), name).toBe(false);
+    const calendar = keys.calendarYear(2027).pk;
+    for (const name of ['api', 'sweep-jurisdiction', 'sweep-deadlines']) expect(allowed(name, calendar), name).toBe(true);
+    for (const name of ['send-notices', 'reconcile-filings', 'process-filing']) expect(allowed(name, calendar), name).toBe(false);
+  });
+
   it('lets no function delete a history event, nor batch-write (which can delete); the API deletes only app client links', () => {
     expect(TABLE_ACTIONS.readWrite).not.toContain('dynamodb:DeleteItem');
     expect(TABLE_ACTIONS.readWrite).not.toContain('dynamodb:BatchWriteItem');
