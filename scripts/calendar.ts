@@ -2,10 +2,16 @@
  * Operators' tool for the national holiday calendar shipped in shared/domain/holiday-cn/.
  *   npm run calendar -- status          which years are loaded; warns when next year is missing
  *   npm run calendar -- add FILE        validate a holiday-cn year file, copy it in, regenerate the index
- * After `add`, run the tests and redeploy: the calendar is bundled into the functions.
+ *   npm run calendar -- add FILE --api URL [--token TOKEN]
+ *                                       load it into a running stack or deployment (PUT /v1/calendar/{year}):
+ *                                       every function counts on it within a minute, no redeploy
+ * `add` without --api changes the shipped data: run the tests and redeploy (it is bundled into the functions).
+ * With --api the token is --token, else $BEIAN_TOKEN, else (for a local stack on localhost) an admin token
+ * minted from .local/ as `npm run token` does.
  */
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { CalendarDataError, WorkingCalendar, parseYearFiles } from '../shared/domain/calendar.ts';
 import { shanghaiToday } from '../shared/domain/dates.ts';
@@ -47,9 +53,40 @@ function writeIndex() {
   writeFileSync(join(dataDir, 'index.ts'), lines.join('\n'));
 }
 
-const [command, file] = process.argv.slice(2);
+/** PUT /v1/calendar/{year} on a running stack or deployment; prints what it answered. */
+async function loadInto(api: string, year: number, content: unknown, token: string | undefined) {
+  const url = new URL(`/v1/calendar/${year}`, api.endsWith('/') ? api : `${api}/`);
+  if (!token && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) {
+    const { mintToken } = await import('../infra/local/jwt.ts');
+    const { defaultStateDir } = await import('../infra/local/paths.ts');
+    token = await mintToken(defaultStateDir, { role: 'admin' });
+  }
+  if (!token) throw new CalendarDataError(`an admin token is needed for ${url.origin}: pass --token TOKEN or set BEIAN_TOKEN`);
+  let res: Response;
+  try {
+    res = await fetch(url, { method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(content) });
+  } catch (e) {
+    throw new CalendarDataError(`could not reach ${url.origin} (${(e as Error).cause ?? (e as Error).message}): is the stack running (npm start)?`);
+  }
+  const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+  if (!res.ok) throw new CalendarDataError(`${url.origin} refused ${year} (${res.status}): ${String(body.detail ?? body.title ?? res.statusText)}`);
+  console.log(`Loaded ${year} into ${url.origin} (${(body.days as unknown[]).length} days): every function counts on it within a minute.`);
+  console.log(`Provisional deadlines counted again on it: ${body.recomputedDeadlines}.`);
+}
+
+const { values: options, positionals } = parseArgs({ allowPositionals: true, options: { api: { type: 'string' }, token: { type: 'string' } } });
+const [command, file] = positionals;
 try {
-  if (command === 'add' && file) {
+  if (command === 'add' && file && options.api) {
+    let content: unknown;
+    try {
+      content = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new CalendarDataError(`${basename(file)}: ${e instanceof SyntaxError ? 'not valid JSON: ' : ''}${(e as Error).message}`);
+    }
+    const [year] = parseYearFiles([{ fileName: basename(file), content }]);
+    await loadInto(options.api, year!.year, content, options.token ?? process.env.BEIAN_TOKEN);
+  } else if (command === 'add' && file) {
     let content: unknown;
     try {
       content = JSON.parse(readFileSync(file, 'utf8'));
@@ -71,7 +108,7 @@ try {
     console.log(`Loaded years: ${coverage.loadedYears.join(', ')}`);
     console.log(coverage.message ?? `Next year (${coverage.nextYear}) ${coverage.nextYearMissing ? 'is not loaded yet' : 'is loaded'}.`);
   } else {
-    console.error('usage: npm run calendar -- status | add FILE');
+    console.error('usage: npm run calendar -- status | add FILE [--api URL [--token TOKEN]]');
     process.exitCode = 2;
   }
 } catch (e) {

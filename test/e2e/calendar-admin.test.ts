@@ -13,6 +13,11 @@
  * 8, 9 -> 2027-01-09, final. (If a later version ships an official 2027 with days, this test must move to
  * the first year not shipped.)
  */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { nationalYearFiles } from '../../shared/domain/holiday-cn/index.ts';
 import { reportDecision } from '../../shared/use-cases/decisions.ts';
@@ -138,4 +143,44 @@ describe('calendar administration', () => {
     // loading the same year again recomputes nothing more
     expect(expectStatus(await put(2027, TEST_2027), 200).json.recomputedDeadlines).toBe(0);
   });
+
+  test('npm run calendar -- add FILE --api URL loads a year into a running stack (and refuses a bad file or token)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'beian-calendar-api-'));
+    try {
+      const file = join(dir, '2028.json');
+      writeFileSync(file, JSON.stringify({ year: 2028, papers: [], days: [{ name: '元旦', date: '2028-01-03', isOffDay: true }] }));
+      const ok = await cli(['add', file, '--api', e2e.stack.apiUrl]);
+      expect(ok.stderr).toBe('');
+      expect(ok.code).toBe(0);
+      expect(ok.stdout).toContain(`Loaded 2028 into ${new URL(e2e.stack.apiUrl).origin} (1 days)`);
+      expect(expectStatus(await e2e.api('GET', '/v1/calendar/2028', { token: await e2e.admin() }), 200).json).toMatchObject({ source: 'loaded', loadedBy: { role: 'admin' } });
+
+      const bad = join(dir, '2029.json');
+      writeFileSync(bad, JSON.stringify({ year: 2029, papers: [], days: [{ name: '元旦', date: '2029-02-30', isOffDay: true }] }));
+      const refused = await cli(['add', bad, '--api', e2e.stack.apiUrl]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/2029\.json: entry days\.0\.date/);
+      const agencyToken = await e2e.token({ role: 'agency', agency: 'some-agency' });
+      writeFileSync(bad, JSON.stringify({ year: 2029, papers: [], days: [{ name: '元旦', date: '2029-01-01', isOffDay: true }] }));
+      const forbidden = await cli(['add', bad, '--api', e2e.stack.apiUrl, '--token', agencyToken]);
+      expect(forbidden.code).toBe(1);
+      expect(forbidden.stderr).toMatch(/refused 2029 \(403\)/);
+      expectProblem(await e2e.api('GET', '/v1/calendar/2029', { token: await e2e.admin() }), 404);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
+
+/** The calendar tool as an operator runs it, signing local tokens with this stack's key. */
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--no-warnings', '--import', 'tsx', 'scripts/calendar.ts', ...args],
+      { cwd: root, timeout: 30_000, env: { ...process.env, BEIAN_STATE_DIR: e2e.stack.stateDir } },
+      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
+    );
+  });
+}
