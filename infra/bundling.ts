@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 /** Lambda gets its credentials from the environment: see lambda-credentials.ts. */
 export const LAMBDA_CREDENTIALS_ALIAS = {
   '@aws-sdk/credential-provider-node': fileURLToPath(new URL('./lambda-credentials.ts', import.meta.url)),
+  // the SDK's browser user-agent parser, reached only where `window` exists: see no-browser-user-agent.ts
+  bowser: fileURLToPath(new URL('./no-browser-user-agent.ts', import.meta.url)),
 };
 
 /**

@@ -12,6 +12,17 @@ const toSchema = (schema: z.ZodMiniType): JsonSchema => {
 const problem = { $ref: '#/components/schemas/Problem' };
 const problemResponse = (description: string) => ({ description, content: { 'application/problem+json': { schema: problem } } });
 
+/** The error answers, each described once (components.responses) and referred to by the routes: the document stays small in the bundle. */
+const PROBLEMS = {
+  BadRequest: problemResponse('Invalid request: the problem lists each bad field and why'),
+  Unauthorized: problemResponse('No bearer token, or a bad one'),
+  Forbidden: problemResponse('The token does not allow this'),
+  NotFound: problemResponse('Not found, or not visible to the caller'),
+  Conflict: problemResponse('Duplicate (for example the same case number)'),
+  Unprocessable: problemResponse('Understood, but refers to something unknown or reuses an Idempotency-Key'),
+};
+const ref = (name: keyof typeof PROBLEMS) => ({ $ref: `#/components/responses/${name}` });
+
 function parameters(schema: z.ZodMiniType | undefined, where: 'path' | 'query') {
   if (!schema) return [];
   const json = toSchema(schema);
@@ -34,9 +45,7 @@ export function buildOpenApi(routes: readonly Route[]) {
       parameters: [
         ...parameters(r.params, 'path'),
         ...parameters(r.query, 'query'),
-        ...(r.method === 'POST' || r.method === 'PUT'
-          ? [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 200 }, description: 'A retry with the same key and body replays the first response' }]
-          : []),
+        ...(r.method === 'POST' || r.method === 'PUT' ? [{ $ref: '#/components/parameters/IdempotencyKey' }] : []),
       ],
       ...(r.body && { requestBody: { required: true, content: { 'application/json': { schema: toSchema(r.body) } } } }),
       responses: {
@@ -44,11 +53,11 @@ export function buildOpenApi(routes: readonly Route[]) {
           description: r.returns ?? 'Success',
           content: Object.fromEntries((r.produces ?? ['application/json']).map((type) => [type, { schema: type === 'application/json' ? { type: 'object' } : { type: 'string' } }])),
         },
-        ...(r.body || r.query || r.params ? { 400: problemResponse('Invalid request: the problem lists each bad field and why') } : {}),
-        ...(secured && { 401: problemResponse('No bearer token, or a bad one'), 403: problemResponse('The token does not allow this') }),
-        ...(r.method !== 'GET' || r.params || r.mayNotFind ? { 404: problemResponse('Not found, or not visible to the caller') } : {}),
-        ...(r.method === 'POST' ? { 409: problemResponse('Duplicate (for example the same case number)') } : {}),
-        ...(r.body ? { 422: problemResponse('Understood, but refers to something unknown or reuses an Idempotency-Key') } : {}),
+        ...(r.body || r.query || r.params ? { 400: ref('BadRequest') } : {}),
+        ...(secured && { 401: ref('Unauthorized'), 403: ref('Forbidden') }),
+        ...(r.method !== 'GET' || r.params || r.mayNotFind ? { 404: ref('NotFound') } : {}),
+        ...(r.method === 'POST' ? { 409: ref('Conflict') } : {}),
+        ...(r.body ? { 422: ref('Unprocessable') } : {}),
       },
     };
   }
@@ -63,6 +72,10 @@ export function buildOpenApi(routes: readonly Route[]) {
     paths,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      responses: PROBLEMS,
+      parameters: {
+        IdempotencyKey: { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 200 }, description: 'A retry with the same key and body replays the first response' },
+      },
       schemas: {
         Problem: {
           type: 'object',

@@ -7,7 +7,7 @@ import type { LoadedYear } from '../store/calendar-store.ts';
 import { actorOf } from '../store/history.ts';
 import type { BeianStore } from '../store/beian-store.ts';
 import type { Deps } from './deps.ts';
-import { type SweepWrites, recomputeProvisional } from './supervision.ts';
+import { type DeadlineWrites, recomputeProvisional } from './deadlines.ts';
 
 /** The date `count` working days after `from`, on the national calendar or a jurisdiction's. */
 export async function workingDays(deps: Deps, caller: Caller, q: { from: string; count: number; jurisdictionId?: string | undefined }) {
@@ -33,7 +33,7 @@ export interface CalendarAdmin {
 export interface CalendarDeps extends Pick<Deps, 'now' | 'calendarFor'> {
   store: Pick<BeianStore, 'listJurisdictions'>;
   calendars: CalendarAdmin;
-  sweeps: Pick<SweepWrites, 'provisionalDueIn' | 'correctDue'>;
+  sweeps: DeadlineWrites;
   log: (level: 'INFO' | 'WARN' | 'ERROR', message: string, fields?: Record<string, unknown>) => void;
 }
 

@@ -27,7 +27,10 @@ import type { RenderedMail } from '../mail/receipt.ts';
 import type { Notice } from '../store/filing-store.ts';
 import type { AgencyRecord, DecisionRecord, JurisdictionRecord } from '../store/records.ts';
 import { type DigestEntry, OBLIGATION_FIELDS, type ObligationKind, type SupervisionStore, type SweepRun } from '../store/supervision-store.ts';
-import { type Actor, SYSTEM, historyEvent } from '../store/history.ts';
+import { SYSTEM, historyEvent } from '../store/history.ts';
+import { correctProvisional, recomputeProvisional } from './deadlines.ts';
+
+export { recomputeProvisional };
 
 export type SweepWrites = Pick<
   SupervisionStore,
@@ -201,56 +204,6 @@ export async function sweepJurisdiction(deps: SweepDeps, jurisdictionId: string,
   report.readUnits = deps.sweeps.readUnits - unitsBefore;
   deps.log('INFO', 'deadline sweep completed', { ...report });
   return report;
-}
-
-/**
- * Recomputes, on `calendar`, every provisional due date of the jurisdiction's open obligations due in
- * `fromYear` or later (the years a newly loaded schedule can change); each change is stored with its event.
- * Returns how many changed. Closed obligations keep their date: a filing's timeliness was judged when it was
- * filed, on that day's calendar.
- */
-export async function recomputeProvisional(
-  deps: Pick<SweepDeps, 'log'> & { sweeps: Pick<SweepWrites, 'provisionalDueIn' | 'correctDue'> },
-  jurisdiction: JurisdictionRecord,
-  fromYear: number,
-  calendar: WorkingCalendar,
-  actor: Actor,
-  at: () => string,
-): Promise<number> {
-  let changed = 0;
-  for await (const page of deps.sweeps.provisionalDueIn(jurisdiction.jurisdictionId, fromYear)) {
-    for (const d of page) {
-      const o = obligationOf(d);
-      if (o?.provisional && (await correctProvisional(deps, d, o.kind, jurisdiction, calendar, at(), actor))) changed++;
-    }
-  }
-  return changed;
-}
-
-/** Recomputes a provisional due date on the sweep's calendar; stores it with its event and logs it when it changed. */
-async function correctProvisional(
-  deps: Pick<SweepDeps, 'log'> & { sweeps: Pick<SweepWrites, 'correctDue'> },
-  d: DecisionRecord,
-  kind: ObligationKind,
-  j: JurisdictionRecord,
-  calendar: WorkingCalendar,
-  at: string,
-  actor: Actor = SYSTEM.sweep,
-): Promise<boolean> {
-  const from = kind === 'FILING' ? d.decidedOn : d.review?.reviewedOn;
-  const days = kind === 'FILING' ? (j.filingPeriodWorkingDays ?? 10) : d.review?.correctionWorkingDays;
-  if (!from || days === undefined) return false;
-  const { date, provisional } = calendar.addWorkingDays(from, days);
-  const f = OBLIGATION_FIELDS[kind];
-  if (date === d[f.due] && provisional === (d[f.provisional] ?? false)) return false;
-  const what = kind === 'FILING' ? 'filing' : 'correction';
-  const event = historyEvent('DEADLINE_RECOMPUTED', at, actor, d.status, d.status, `${what} due ${date}${provisional ? ' (provisional)' : ''}, was ${d[f.due]} (provisional)`);
-  const corrected = await deps.sweeps.correctDue(d, kind, { dueOn: date, provisional }, at, event);
-  if (!corrected) return false;
-  deps.log('INFO', 'provisional due date recomputed on the loaded calendar', { decisionId: d.id, kind, from: d[f.due], to: date, provisional });
-  if (kind === 'FILING') (d.filingDueOn = date), (d.dueProvisional = provisional);
-  else (d.correctionDueOn = date), (d.correctionDueProvisional = provisional);
-  return true;
 }
 
 /** The digest kinds of each obligation. */

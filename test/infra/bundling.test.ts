@@ -63,6 +63,12 @@ describe('bundling the api function', () => {
     expect(sources.filter((s) => /credential-provider-(node|ini|sso|process|web-identity)\//.test(s))).toEqual([]);
   });
 
+  it('ships no browser user-agent parser: bowser is replaced by a stub (infra/no-browser-user-agent.ts)', () => {
+    const sources = sourceMap().sources;
+    expect(sources.some((s) => s.endsWith('infra/no-browser-user-agent.ts'))).toBe(true);
+    expect(sources.filter((s) => s.includes('node_modules/bowser/'))).toEqual([]);
+  });
+
   /** every source map of the bundle, merged */
   function sourceMap(): { sources: string[]; sourcesContent?: unknown } {
     const maps = [path.join(assetDir, 'index.mjs.map'), ...readdirSync(path.join(assetDir, 'chunks')).filter((f) => f.endsWith('.map')).map((f) => path.join(assetDir, 'chunks', f))];
