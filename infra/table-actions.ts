@@ -48,8 +48,8 @@ export const TABLE_KEY_PREFIXES: Readonly<Record<string, readonly string[]>> = {
   // internet-facing function can neither forge a notice nor move a filing number or a mail cap. The one
   // notice it writes is a review outcome (NOTICE#review#…), in the review's own transaction. The statistics
   // counters (STATS#…) it reads for GET /v1/stats and adds to with reports, filings and reviews; the national
-  // calendar years (CAL) it reads every minute and an admin loads.
-  api: ['JUR', 'AGENCY', 'CLIENT', 'DEC#*', 'CASE#*', 'IDEM#*', 'RATE#*', 'QUOTA#*', 'AG#*', 'JUR#*', 'DEC', 'ALL#*', 'NOTICE#review#*', 'STATS#*', 'CAL'],
+  // calendar years (CAL) it reads every minute and an admin loads, with every version loaded (CALHIST).
+  api: ['JUR', 'AGENCY', 'CLIENT', 'DEC#*', 'CASE#*', 'IDEM#*', 'RATE#*', 'QUOTA#*', 'AG#*', 'JUR#*', 'DEC', 'ALL#*', 'NOTICE#review#*', 'STATS#*', 'CAL', 'CALHIST'],
   // the decision, its jurisdiction and agency, the filing-number counter, the receipt in the outbox, the
   // statistics counters (a registration counts the first filing)
   'process-filing': ['DEC#*', 'JUR', 'AGENCY', 'COUNTER#*', 'NOTICE#*', 'STATS#*'],

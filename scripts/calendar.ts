@@ -1,6 +1,8 @@
 /**
  * Operators' tool for the national holiday calendar shipped in shared/domain/holiday-cn/.
- *   npm run calendar -- status          which years are loaded; warns when next year is missing
+ *   npm run calendar -- status          which years are shipped; warns when next year is missing
+ *   npm run calendar -- status --api URL [--token TOKEN]
+ *                                       whether next year is in force in a running stack or deployment
  *   npm run calendar -- add FILE        validate a holiday-cn year file, copy it in, regenerate the index
  *   npm run calendar -- add FILE --api URL [--token TOKEN]
  *                                       load it into a running stack or deployment (PUT /v1/calendar/{year}):
@@ -69,12 +71,23 @@ async function loadInto(api: string, year: number, content: unknown, token: stri
     throw new CalendarDataError(`could not reach ${url.origin} (${(e as Error).cause ?? (e as Error).message}): is the stack running (npm start)?`);
   }
   const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-  if (!res.ok) throw new CalendarDataError(`${url.origin} refused ${year} (${res.status}): ${String(body.detail ?? body.title ?? res.statusText)}`);
+  if (!res.ok) {
+    const errors = Array.isArray(body.errors) ? (body.errors as { field: string; reason: string }[]).map((e) => `\n  ${e.field || '(body)'}: ${e.reason}`).join('') : '';
+    throw new CalendarDataError(`${url.origin} refused ${year} (${res.status}): ${errors ? 'the file has these problems:' + errors : String(body.detail ?? body.title ?? res.statusText)}`);
+  }
   console.log(`Loaded ${year} into ${url.origin} (${(body.days as unknown[]).length} days): every function counts on it within a minute.`);
   console.log(`Provisional deadlines counted again on it: ${body.recomputedDeadlines}.`);
 }
 
-const { values: options, positionals } = parseArgs({ allowPositionals: true, options: { api: { type: 'string' }, token: { type: 'string' } } });
+const USAGE = 'usage: npm run calendar -- status [--api URL [--token TOKEN]] | add FILE [--api URL [--token TOKEN]]';
+let parsed: ReturnType<typeof parseArgs<{ allowPositionals: true; options: { api: { type: 'string' }; token: { type: 'string' } } }>>;
+try {
+  parsed = parseArgs({ allowPositionals: true, options: { api: { type: 'string' }, token: { type: 'string' } } });
+} catch (e) {
+  console.error(`error: ${(e as Error).message}\n${USAGE}`);
+  process.exit(2);
+}
+const { values: options, positionals } = parsed;
 const [command, file] = positionals;
 try {
   if (command === 'add' && file && options.api) {
@@ -84,8 +97,10 @@ try {
     } catch (e) {
       throw new CalendarDataError(`${basename(file)}: ${e instanceof SyntaxError ? 'not valid JSON: ' : ''}${(e as Error).message}`);
     }
-    const [year] = parseYearFiles([{ fileName: basename(file), content }]);
-    await loadInto(options.api, year!.year, content, options.token ?? process.env.BEIAN_TOKEN);
+    // the server validates (and says what is wrong with every entry)
+    const year = (content as { year?: unknown })?.year;
+    if (!Number.isInteger(year)) throw new CalendarDataError(`${basename(file)}: entry year: must be the year, a whole number`);
+    await loadInto(options.api, year as number, content, options.token ?? process.env.BEIAN_TOKEN);
   } else if (command === 'add' && file) {
     let content: unknown;
     try {
@@ -102,13 +117,37 @@ try {
     console.log(`Loaded ${year!.year} (${year!.days.length} days). Run \`npm test\`, then redeploy.`);
   } else if (command === 'index') {
     writeIndex();
+  } else if ((command === 'status' || !command) && options.api) {
+    // the years in force in a running stack or deployment: the shipped ones and those loaded into it
+    const api = options.api;
+    const nextYear = Number(shanghaiToday().slice(0, 4)) + 1;
+    const url = new URL(`/v1/calendar/${nextYear}`, api.endsWith('/') ? api : `${api}/`);
+    let token = options.token ?? process.env.BEIAN_TOKEN;
+    if (!token && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) {
+      const { mintToken } = await import('../infra/local/jwt.ts');
+      const { defaultStateDir } = await import('../infra/local/paths.ts');
+      token = await mintToken(defaultStateDir, { role: 'admin' });
+    }
+    if (!token) throw new CalendarDataError(`a token is needed for ${url.origin}: pass --token TOKEN or set BEIAN_TOKEN`);
+    const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } }).catch((e: Error) => {
+      throw new CalendarDataError(`could not reach ${url.origin} (${e.cause ?? e.message}): is the stack running (npm start)?`);
+    });
+    const body = (await res.json().catch(() => ({}))) as { source?: string; provisional?: boolean; loadedAt?: string; loadedBy?: { subject?: string }; detail?: string };
+    if (res.status !== 200 && res.status !== 404) throw new CalendarDataError(`${url.origin} answered ${res.status}: ${body.detail ?? res.statusText}`);
+    const inForce = res.status === 200 && !body.provisional;
+    console.log(
+      inForce
+        ? `Next year (${nextYear}) in ${url.origin}: in force (${body.loadedAt ? `loaded ${body.loadedAt}${body.loadedBy?.subject ? ` by ${body.loadedBy.subject}` : ''}` : 'shipped'}).`
+        : `Next year (${nextYear}) in ${url.origin}: not loaded; deadlines reaching into it are provisional. Load it: npm run calendar -- add ${nextYear}.json --api ${api}`,
+    );
   } else if (command === 'status' || !command) {
     const calendar = WorkingCalendar.fromYearFiles(yearFiles());
     const coverage = calendar.coverage(shanghaiToday());
     console.log(`Loaded years: ${coverage.loadedYears.join(', ')}`);
     console.log(coverage.message ?? `Next year (${coverage.nextYear}) ${coverage.nextYearMissing ? 'is not loaded yet' : 'is loaded'}.`);
+    console.log('(the data shipped in this repository; a running stack or deployment may have more: npm run calendar -- status --api URL)');
   } else {
-    console.error('usage: npm run calendar -- status | add FILE [--api URL [--token TOKEN]]');
+    console.error(USAGE);
     process.exitCode = 2;
   }
 } catch (e) {

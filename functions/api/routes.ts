@@ -7,7 +7,6 @@ import { type Caller, type Role } from '../../shared/auth/caller.ts';
 import { forbidden } from '../../shared/http/problem.ts';
 import * as s from '../../shared/schemas/api.ts';
 import { type CalendarDeps, calendarYear, loadCalendarYear, workingDays } from '../../shared/use-cases/calendar.ts';
-import { holidayYearSchema } from '../../shared/domain/calendar.ts';
 import { decisionHistory, getDecision, listDecisions, presentDecision, reportDecision } from '../../shared/use-cases/decisions.ts';
 import { type ReviewDeps, reviewFiling, reviewQueue } from '../../shared/use-cases/review.ts';
 import { type StatsDeps, jurisdictionStats } from '../../shared/use-cases/statistics.ts';
@@ -198,12 +197,12 @@ export const routes: readonly Route[] = [
   route({
     method: 'GET', path: '/v1/calendar/{year}', summary: 'A year of the national holiday calendar in force, with where it came from (shipped or loaded, when, by whom)',
     roles: anyRole, params: s.yearPath, responds: 200,
-    returns: 'The year in the holiday-cn format (`year`, `papers`, `days`) with `source`: shipped | loaded, and for a loaded year `loadedAt` and `loadedBy`',
-    run: async ({ deps, params }) => ok(await calendarYear(deps, Number(params.year))),
+    returns: 'The year in the holiday-cn format (`year`, `papers`, `days`) with `source` (shipped | loaded), `provisional` (a placeholder without days), and for a loaded year `loadedAt` (admins also `loadedBy` and every version loaded)',
+    run: async ({ deps, caller, params }) => ok(await calendarYear(deps, caller, Number(params.year))),
   }),
   route({
     method: 'PUT', path: '/v1/calendar/{year}', summary: "Load a year's national holiday schedule (holiday-cn format) without a redeploy", roles: ['admin'],
-    params: s.yearPath, body: holidayYearSchema, responds: 200,
+    params: s.yearPath, body: s.calendarYearBody, responds: 200,
     returns: 'The year as GET returns it, and `recomputedDeadlines`: the open provisional deadlines counted again on it (each an event in its history)',
     run: async ({ deps, caller, params, body }) => ok(await loadCalendarYear(deps, caller, Number(params.year), body)),
   }),

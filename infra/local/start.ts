@@ -2,7 +2,10 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { shanghaiToday } from '../../shared/domain/dates.ts';
-import { nationalCalendar } from '../../shared/domain/national-calendar.ts';
+import { WorkingCalendar } from '../../shared/domain/calendar.ts';
+import { nationalCalendar, yearFilesWith } from '../../shared/domain/national-calendar.ts';
+import { CalendarStore } from '../../shared/store/calendar-store.ts';
+import { createDocumentClient } from '../../shared/store/dynamo.ts';
 import { DAILY_RUN_TIME } from '../../functions/manifest.ts';
 import { defaultStateDir } from './paths.ts';
 import { LocalSetupError } from './processes.ts';
@@ -21,7 +24,10 @@ try {
   const started = Date.now();
   const stack = await startLocalStack({ port, dynamoPort, sqsPort, sesPort, stateDir: defaultStateDir, persist: true, timers: true, onProgress: log });
   const api = stack.apiUrl;
-  const coverage = nationalCalendar().coverage(shanghaiToday());
+  // the calendar in force: the shipped years and those loaded into this stack (PUT /v1/calendar/{year})
+  const loaded = await new CalendarStore(createDocumentClient({ endpoint: stack.dynamoEndpoint }), stack.tableName).loaded();
+  const calendar = loaded.length ? WorkingCalendar.fromYearFiles(yearFilesWith(loaded.map((y) => ({ fileName: `${y.year}.json`, content: y.file })))) : nationalCalendar();
+  const coverage = calendar.coverage(shanghaiToday());
   if (coverage.warn) log(`calendar: ${coverage.message}`);
   // where the emulators are, for `npm run dlq` and other tools while this runs
   writeFileSync(

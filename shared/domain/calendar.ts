@@ -244,7 +244,7 @@ export class WorkingCalendar {
       ...(warn && {
         message:
           `The ${nextYear} holiday schedule is not loaded: deadlines reaching into ${nextYear} are provisional. ` +
-          `Load it with \`npm run calendar -- add <file>\` once the State Council notice is out, then redeploy.`,
+          `Once the State Council notice is out, load it into the running system, no redeploy: \`npm run calendar -- add <file> --api <API URL>\` (or PUT /v1/calendar/${nextYear}).`,
       }),
     };
   }
@@ -283,3 +283,45 @@ export function addWorkingDays(from: IsoDate, n: number, calendar: WorkingCalend
 }
 
 export { InvalidDateError };
+
+/** Days off a real year has: 104 or so weekend days, plus 11-13 holidays, less the make-up days (shipped years: 115-117). */
+export const PLAUSIBLE_DAYS_OFF = { min: 105, max: 130 } as const;
+
+/**
+ * What is wrong with a year file an admin loads, beyond its shape: the same date twice; a date outside the
+ * year, except the last two weeks of the year before (a New Year holiday may start there, as 2019.json's
+ * does); a date of the year before that contradicts that year's own file; a count of days off no real
+ * year has (a file that makes every day a working day, or every day off, would move every deadline).
+ */
+export function yearFileProblems(
+  file: Pick<HolidayYear, 'year' | 'days'>,
+  previousYear: Pick<HolidayYear, 'days'> | undefined,
+): { field: string; reason: string }[] {
+  const problems: { field: string; reason: string }[] = [];
+  const seen = new Map<string, number>();
+  const previous = new Map((previousYear?.days ?? []).map((d) => [d.date, d.isOffDay]));
+  file.days.forEach((day, i) => {
+    const field = `days.${i}.date`;
+    const first = seen.get(day.date);
+    if (first !== undefined) problems.push({ field, reason: `${day.date} is listed twice (also days.${first})` });
+    seen.set(day.date, i);
+    const year = Number(day.date.slice(0, 4));
+    if (year !== file.year && !(year === file.year - 1 && day.date >= `${year}-12-18`)) {
+      problems.push({ field, reason: `${day.date} is not in ${file.year} (only the last two weeks of ${file.year - 1} may be listed)` });
+    } else if (year !== file.year && previous.has(day.date) && previous.get(day.date) !== day.isOffDay) {
+      problems.push({ field, reason: `${day.date} is ${previous.get(day.date) ? 'a day off' : 'a working day'} in ${year}'s own schedule` });
+    }
+  });
+  if (!problems.length) {
+    const overrides = new Map(file.days.map((d) => [d.date, d.isOffDay]));
+    let off = 0;
+    for (let day = dayNumberOf(file.year, 1, 1); day <= dayNumberOf(file.year, 12, 31); day++) {
+      const override = overrides.get(formatDayNumber(day));
+      if (override ?? (weekdayOf(day) === 0 || weekdayOf(day) === 6)) off++;
+    }
+    if (off < PLAUSIBLE_DAYS_OFF.min || off > PLAUSIBLE_DAYS_OFF.max) {
+      problems.push({ field: 'days', reason: `make ${off} days of ${file.year} days off; a real year has ${PLAUSIBLE_DAYS_OFF.min}-${PLAUSIBLE_DAYS_OFF.max} (weekends and holidays less make-up days)` });
+    }
+  }
+  return problems;
+}

@@ -465,14 +465,14 @@ export function renderCalendarWatch(ctx: { day: string; missingYear: number; loa
   const greeting = '运维人员：';
   const paragraphs = [
     `截至 ${day}，备案系统尚未载入 ${year} 年全国节假日安排（国务院办公厅关于 ${year} 年部分节假日安排的通知）。已载入年份：${yearRanges(ctx.loadedYears)}。`,
-    `影响：备案期限延伸至 ${year} 年的决定，目前只按周末和固定的法定节假日（1月1日，5月1日至2日，10月1日至3日）计算，不含调休，均标记为暂定，并在提醒和通知中告知执法单位期限可能调整。载入并重新部署后，暂定期限按正式安排重新计算。`,
+    `影响：备案期限延伸至 ${year} 年的决定，目前只按周末和固定的法定节假日（1月1日，5月1日至2日，10月1日至3日）计算，不含调休，均标记为暂定，并在提醒和通知中告知执法单位期限可能调整。载入后（无需重新部署，一分钟内全部生效），暂定期限按正式安排重新计算，每次调整记入该决定的历史。`,
     '该通知通常于每年 11 月前后公布，公布后请尽快载入：',
   ];
   const steps = [
     `按 holiday-cn 格式准备 ${year}.json：{year, papers[], days[{name, date, isOffDay}]}，只列与平常周一至周五、周末规则不同的日子（放假日 isOffDay 为 true，调休上班日为 false），papers 填写通知原文的链接。`,
-    '在仓库中载入：npm run calendar -- add <file>（载入前会校验文件；npm run calendar -- status 可查看已载入的年份）',
-    '运行测试：npm test',
-    '重新部署：npm run deploy（日历随函数一同打包，部署后生效）。',
+    `载入运行中的系统（管理员令牌）：npm run calendar -- add <file> --api <API 地址> --token <令牌>，或 PUT /v1/calendar/${year}；系统校验文件，有误时逐项说明且不保存。`,
+    `核对：GET /v1/calendar/${year} 显示载入人与时间；暂定期限已重新计算的数目见载入结果 recomputedDeadlines。`,
+    '（可选）下一版本随附该年数据：npm run calendar -- add <file>，运行 npm test 后重新部署。',
   ];
   const signature = `${SIGNATURE}备案系统`;
   const text = [greeting, '', ...paragraphs.flatMap((p) => [p, '']).slice(0, -1), ...steps.map((s, i) => `${i + 1}. ${s}`), '', signature, `（${AUTOMATIC}）`].join('\n');

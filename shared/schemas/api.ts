@@ -136,6 +136,23 @@ export const listDecisionsQuery = z.strictObject({
 });
 export type ListDecisionsQuery = z.output<typeof listDecisionsQuery>;
 
+/**
+ * PUT /v1/calendar/{year}: a holiday-cn year file, strictly (its `$schema` and `$id` are allowed and not
+ * kept): at most 10 notice addresses, 1 to 80 days with short names and real dates. What the file says
+ * of the year (no date twice, only the year's own dates and the last days of the year before, a plausible
+ * count of days off) is checked by `yearFileProblems` (shared/domain/calendar.ts).
+ */
+export const calendarYearBody = z.strictObject({
+  $schema: z.optional(z.string().check(z.maxLength(500))),
+  $id: z.optional(z.string().check(z.maxLength(500))),
+  year: z.int(),
+  papers: z.array(z.string().check(z.regex(/^https?:\/\/[^\s<>"]{1,490}$/, 'must be the http(s) address of the notice'))).check(z.maxLength(10, 'at most 10 addresses')),
+  days: z
+    .array(z.strictObject({ name: z.string().check(z.trim(), z.maxLength(40), noForbidden(false)), date: isoDate, isOffDay: z.boolean() }))
+    .check(z.maxLength(80, 'at most 80 days: a year file lists only the days that differ from Monday-Friday')),
+});
+export type CalendarYearBody = z.output<typeof calendarYearBody>;
+
 /** A calendar month, YYYY-MM. */
 export const month = z.string().check(z.regex(/^(199\d|2[01]\d\d)-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM from 1990 to 2199 (e.g. 2026-01)'));
 export const STATS_GROUPINGS = ['agency', 'month'] as const;

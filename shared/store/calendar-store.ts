@@ -1,5 +1,6 @@
 /** National holiday schedules loaded at run time (PUT /v1/calendar/{year}): one item per year in the `CAL` partition. */
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { createHash } from 'node:crypto';
+import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { HolidayYear } from '../domain/calendar.ts';
 import type { Actor } from './history.ts';
 import { keys } from './keys.ts';
@@ -10,6 +11,13 @@ export interface LoadedYear {
   file: HolidayYear;
   loadedAt: string;
   loadedBy: Actor;
+}
+
+export interface CalendarVersion {
+  loadedAt: string;
+  loadedBy: Actor;
+  days: number;
+  sha256: string;
 }
 
 export class CalendarStore {
@@ -32,8 +40,32 @@ export class CalendarStore {
     return years;
   }
 
-  /** Stores a year, replacing one loaded before (a corrected notice is loaded again). */
+  /**
+   * Stores a year, replacing one loaded before (a corrected notice is loaded again), and keeps this version
+   * for good beside the others (`CALHIST` / `<year>#<loadedAt>`, never changed): who loaded what, when.
+   */
   async put(y: LoadedYear): Promise<void> {
-    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.calendarYear(y.year), ...y } }));
+    const sha256 = createHash('sha256').update(JSON.stringify(y.file)).digest('hex');
+    await this.db.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: this.tableName, Item: { ...keys.calendarYear(y.year), ...y } } },
+          { Put: { TableName: this.tableName, Item: { ...keys.calendarVersion(y.year, y.loadedAt), ...y, sha256 }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        ],
+      }),
+    );
+  }
+
+  /** Every version of a year loaded, newest first: when, by whom, how many days, the SHA-256 of the file as stored. */
+  async versions(year: number): Promise<CalendarVersion[]> {
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :year)',
+        ExpressionAttributeValues: { ':pk': keys.calendarVersion(year, '').pk, ':year': `${year}#` },
+        ScanIndexForward: false,
+      }),
+    );
+    return (out.Items ?? []).map((i) => ({ loadedAt: i.loadedAt, loadedBy: i.loadedBy, days: (i.file?.days ?? []).length, sha256: i.sha256 }));
   }
 }

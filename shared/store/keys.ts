@@ -16,6 +16,8 @@ export const keys = {
   notice: (id: string) => ({ pk: `NOTICE#${id}`, sk: 'NOTICE' }),
   /** a national holiday schedule an admin loaded (PUT /v1/calendar/{year}); all years in one small partition */
   calendarYear: (year: number) => ({ pk: 'CAL', sk: String(year) }),
+  /** every version of a year ever loaded, kept for good (who loaded what, when) */
+  calendarVersion: (year: number, loadedAt: string) => ({ pk: 'CALHIST', sk: `${year}#${loadedAt}` }),
   /** the statistics counters of one agency's decisions decided in one month; one partition per jurisdiction */
   stats: (jurisdictionId: string, month: string, agencyId: string) => ({ pk: `STATS#${jurisdictionId}`, sk: `${month}#${agencyId}` }),
   /** one line of a sweep digest: what the sweep of `day` did for one decision, until a digest notice lists it */

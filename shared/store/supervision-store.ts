@@ -109,6 +109,16 @@ export class SupervisionStore {
     });
   }
 
+  /** Every open obligation due on `fromDate` or later (a calendar year loaded again may move any of them). */
+  async *openDueFrom(jurisdictionId: string, fromDate: string): AsyncGenerator<DecisionRecord[]> {
+    yield* this.pages({
+      TableName: this.tableName,
+      IndexName: 'due',
+      KeyConditionExpression: 'duePk = :pk AND dueSk >= :from',
+      ExpressionAttributeValues: { ':pk': openDueKeys({ jurisdictionId, filingDueOn: '', id: '' }).duePk, ':from': fromDate },
+    });
+  }
+
   /** Stores a recomputed due date (and moves the index entry) with its event, unless the decision changed meanwhile. */
   async correctDue(d: DecisionRecord, kind: ObligationKind, due: { dueOn: string; provisional: boolean }, at: string, event: HistoryEvent): Promise<boolean> {
     const f = OBLIGATION_FIELDS[kind];

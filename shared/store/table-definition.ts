@@ -12,6 +12,7 @@
  * - idempotency       IDEM#<scope>#<key> / IDEM           request hash + stored response, expires via TTL
  * - filing counter    COUNTER#<jurisdictionId>#<year> / COUNTER
  * - calendar year   CAL / <year>                        a national schedule an admin loaded (holiday-cn), with who and when
+ * - calendar version CALHIST / <year>#<loadedAt>          every version ever loaded; never changed
  * - statistics      STATS#<jurisdictionId> / <YYYY-MM>#<agencyId>      counters of the decisions decided that month, kept with each change
  * - notice (outbox)   NOTICE#<id> / NOTICE                 written with the change it reports; sent from the stream
  * - digest entry      DIGEST#<jurisdictionId>#<day> / <kind>#<recipient>#<decisionId>   a sweep's line for a digest; expires

@@ -10,33 +10,48 @@ import type { DecisionRecord, JurisdictionRecord } from '../store/records.ts';
 import { OBLIGATION_FIELDS, type ObligationKind, type SupervisionStore } from '../store/supervision-store.ts';
 
 type Log = (level: 'INFO' | 'WARN' | 'ERROR', message: string, fields?: Record<string, unknown>) => void;
-export type DeadlineWrites = Pick<SupervisionStore, 'provisionalDueIn' | 'correctDue'>;
+export type DeadlineWrites = Pick<SupervisionStore, 'provisionalDueIn' | 'openDueFrom' | 'correctDue'>;
 
 /**
- * Recomputes, on `calendar`, every provisional due date of the jurisdiction's open obligations due in
- * `fromYear` or later (the years a newly loaded schedule can change); each change is stored with its event.
- * Returns how many changed. Closed obligations keep their date: a filing's timeliness was judged when it was
- * filed, on that day's calendar.
+ * Recomputes, on `calendar`, the due dates of the jurisdiction's open obligations due on `fromDate` or later
+ * (what a loaded schedule can change); each change is stored with its event. Returns how many changed.
+ * - Provisional dates are always counted again.
+ * - With `before` (the calendar they were counted on, when a year is loaded again), a final date is counted
+ *   again too, but only when `before` gives the stored date: a date set otherwise (a filing period changed
+ *   since) is left alone, and only what the schedule itself moves changes.
+ * Closed obligations keep their date: a filing's timeliness was judged when it was filed, on that day's calendar.
  */
-export async function recomputeProvisional(
+export async function recomputeDeadlines(
   deps: { log: Log; sweeps: DeadlineWrites },
   jurisdiction: JurisdictionRecord,
-  fromYear: number,
+  /** the first due date to look at (YYYY-MM-DD) */
+  fromDate: string,
   calendar: WorkingCalendar,
   actor: Actor,
   at: () => string,
+  before?: WorkingCalendar,
 ): Promise<number> {
   let changed = 0;
-  for await (const page of deps.sweeps.provisionalDueIn(jurisdiction.jurisdictionId, fromYear)) {
+  const pages = before ? deps.sweeps.openDueFrom(jurisdiction.jurisdictionId, fromDate) : deps.sweeps.provisionalDueIn(jurisdiction.jurisdictionId, Number(fromDate.slice(0, 4)));
+  for await (const page of pages) {
     for (const d of page) {
       const o = obligationOf(d);
-      if (o?.provisional && (await correctProvisional(deps, d, o.kind, jurisdiction, calendar, at(), actor))) changed++;
+      if (!o) continue;
+      if (!o.provisional && (!before || countOn(before, d, o.kind, jurisdiction)?.date !== o.dueOn)) continue;
+      if (await correctProvisional(deps, d, o.kind, jurisdiction, calendar, at(), actor)) changed++;
     }
   }
   return changed;
 }
 
-/** Recomputes a provisional due date on the sweep's calendar; stores it with its event and logs it when it changed. */
+/** The due date of an obligation counted on `calendar` (undefined when it cannot be counted). */
+function countOn(calendar: WorkingCalendar, d: DecisionRecord, kind: ObligationKind, j: JurisdictionRecord) {
+  const from = kind === 'FILING' ? d.decidedOn : d.review?.reviewedOn;
+  const days = kind === 'FILING' ? (j.filingPeriodWorkingDays ?? 10) : d.review?.correctionWorkingDays;
+  return from && days !== undefined ? calendar.addWorkingDays(from, days) : undefined;
+}
+
+/** Recomputes a due date on `calendar`; stores it with its event and logs it when it changed. */
 export async function correctProvisional(
   deps: { log: Log; sweeps: Pick<DeadlineWrites, 'correctDue'> },
   d: DecisionRecord,
@@ -46,17 +61,16 @@ export async function correctProvisional(
   at: string,
   actor: Actor = SYSTEM.sweep,
 ): Promise<boolean> {
-  const from = kind === 'FILING' ? d.decidedOn : d.review?.reviewedOn;
-  const days = kind === 'FILING' ? (j.filingPeriodWorkingDays ?? 10) : d.review?.correctionWorkingDays;
-  if (!from || days === undefined) return false;
-  const { date, provisional } = calendar.addWorkingDays(from, days);
+  const counted = countOn(calendar, d, kind, j);
+  if (!counted) return false;
+  const { date, provisional } = counted;
   const f = OBLIGATION_FIELDS[kind];
   if (date === d[f.due] && provisional === (d[f.provisional] ?? false)) return false;
   const what = kind === 'FILING' ? 'filing' : 'correction';
-  const event = historyEvent('DEADLINE_RECOMPUTED', at, actor, d.status, d.status, `${what} due ${date}${provisional ? ' (provisional)' : ''}, was ${d[f.due]} (provisional)`);
+  const event = historyEvent('DEADLINE_RECOMPUTED', at, actor, d.status, d.status, `${what} due ${date}${provisional ? ' (provisional)' : ''}, was ${d[f.due]}${d[f.provisional] ? ' (provisional)' : ''}`);
   const corrected = await deps.sweeps.correctDue(d, kind, { dueOn: date, provisional }, at, event);
   if (!corrected) return false;
-  deps.log('INFO', 'provisional due date recomputed on the loaded calendar', { decisionId: d.id, kind, from: d[f.due], to: date, provisional });
+  deps.log('INFO', 'due date recomputed on the loaded calendar', { decisionId: d.id, kind, from: d[f.due], to: date, provisional });
   if (kind === 'FILING') (d.filingDueOn = date), (d.dueProvisional = provisional);
   else (d.correctionDueOn = date), (d.correctionDueProvisional = provisional);
   return true;

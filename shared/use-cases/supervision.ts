@@ -28,13 +28,11 @@ import type { Notice } from '../store/filing-store.ts';
 import type { AgencyRecord, DecisionRecord, JurisdictionRecord } from '../store/records.ts';
 import { type DigestEntry, OBLIGATION_FIELDS, type ObligationKind, type SupervisionStore, type SweepRun } from '../store/supervision-store.ts';
 import { SYSTEM, historyEvent } from '../store/history.ts';
-import { correctProvisional, recomputeProvisional } from './deadlines.ts';
-
-export { recomputeProvisional };
+import { correctProvisional, recomputeDeadlines } from './deadlines.ts';
 
 export type SweepWrites = Pick<
   SupervisionStore,
-  'openDue' | 'provisionalDueIn' | 'correctDue' | 'writeEntry' | 'flagOverdue' | 'escalate' | 'undigestedEntries' | 'writeDigest' | 'putNoticeOnce' | 'beginRun' | 'endRun' | 'readUnits'
+  'openDue' | 'provisionalDueIn' | 'openDueFrom' | 'correctDue' | 'writeEntry' | 'flagOverdue' | 'escalate' | 'undigestedEntries' | 'writeDigest' | 'putNoticeOnce' | 'beginRun' | 'endRun' | 'readUnits'
 >;
 
 export interface SweepDeps {
@@ -118,7 +116,7 @@ export async function sweepJurisdiction(deps: SweepDeps, jurisdictionId: string,
   const loadedYears = calendar.loadedYears();
   const thisYear = yearOf(parseIsoDate(day));
   const newlyLoaded = state.calendarYears ? loadedYears.filter((y) => y >= thisYear - 1 && !state.calendarYears!.includes(y)) : [];
-  if (newlyLoaded.length) report.dueDatesCorrected += await recomputeProvisional(deps, jurisdiction, Math.min(...newlyLoaded), calendar, SYSTEM.sweep, at);
+  if (newlyLoaded.length) report.dueDatesCorrected += await recomputeDeadlines(deps, jurisdiction, `${Math.min(...newlyLoaded)}-01-01`, calendar, SYSTEM.sweep, at);
 
   const work = async (d: DecisionRecord) => {
     let o = obligationOf(d);

@@ -23,7 +23,7 @@ export function apiDeps(): ApiDeps {
     now: () => new Date(),
     newId: randomUUID,
     calendarFor: calendarCache(live.current),
-    calendars: { loaded: () => calendarStore.loaded(), put: (y) => calendarStore.put(y), refresh: (force) => live.refresh(force) },
+    calendars: { loaded: () => calendarStore.loaded(), versions: (year) => calendarStore.versions(year), put: (y) => calendarStore.put(y), refresh: (force) => live.refresh(force) },
     log,
     cursors: new CursorCodec(cursorSecret()),
     queue: sqsFilingQueue(filingsQueueConfig()),

@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
+import { shanghaiToday } from '../../shared/domain/dates.ts';
 import { nationalYearFiles } from '../../shared/domain/holiday-cn/index.ts';
 import { reportDecision } from '../../shared/use-cases/decisions.ts';
 import { submitFiling } from '../../shared/use-cases/filings.ts';
@@ -39,9 +40,11 @@ const TEST_2027 = {
     { name: '元旦', date: '2027-01-03', isOffDay: true },
     { name: '元旦', date: '2027-01-04', isOffDay: true },
     { name: '元旦', date: '2027-01-09', isOffDay: false },
-    { name: '春节', date: '2027-02-06', isOffDay: true },
+    ...['02-08', '02-09', '02-10', '02-11', '02-12', '05-03', '05-04', '05-05', '10-01', '10-04', '10-05', '10-06', '10-07'].map((d) => ({ name: '节日', date: `2027-${d}`, isOffDay: true })),
   ],
 };
+/** the same schedule with Mon 4 Jan a working day: the correction of a wrongly loaded file */
+const CORRECTED_2027 = { ...TEST_2027, days: TEST_2027.days.filter((d) => d.date !== '2027-01-04') };
 const DEC_24 = () => new Date('2026-12-24T02:00:00Z'); // 10:00 in Shanghai
 
 const workingDays = async (from: string, count: number) =>
@@ -79,6 +82,17 @@ describe('calendar administration', () => {
     expectFieldErrors(await put(2027, withDay(2, { date: '2027/01/03' })), 'body', ['days.2.date']);
     expectFieldErrors(await put(2027, withDay(0, { isOffDay: 'yes' })), 'body', ['days.0.isOffDay']);
     expectFieldErrors(await put(2027, withDay(3, { date: '2031-01-04' })), 'body', ['days.3.date']);
+    // what the file says of the year: no date twice, no date of another year (but the last two weeks of the
+    // year before), nothing that contradicts the year before, a plausible number of days off
+    expectFieldErrors(await put(2027, withDay(3, { date: '2027-01-02' })), 'body', ['days.3.date']);
+    expectFieldErrors(await put(2027, withDay(3, { date: '2026-12-02' })), 'body', ['days.3.date']);
+    expectFieldErrors(await put(2027, withDay(3, { date: '2028-01-03' })), 'body', ['days.3.date']);
+    const everyDayWorking = { ...TEST_2027, days: Array.from({ length: 52 }, (_, w) => ({ name: '班', date: new Date(Date.UTC(2027, 0, 2 + 7 * w)).toISOString().slice(0, 10), isOffDay: false })) };
+    expectFieldErrors(await put(2027, everyDayWorking), 'body', ['days']);
+    expectFieldErrors(await put(2027, withDay(0, { name: '元旦\u202e' })), 'body', ['days.0.name']);
+    expectFieldErrors(await put(2027, { ...TEST_2027, extra: 1 }), 'body', ['extra']);
+    expectFieldErrors(await put(2027, { ...TEST_2027, papers: ['javascript:alert(1)'] }), 'body', ['papers.0']);
+    expectFieldErrors(await put(2031, { ...TEST_2027, year: 2031 }), 'path', ['year']);
     expectFieldErrors(await put(2027, { ...TEST_2027, year: 2028 }), 'body', ['year']);
     expectFieldErrors(await put(2027, { ...TEST_2027, days: [] }), 'body', ['days']);
     expectFieldErrors(await put(2027, { year: 2027, days: TEST_2027.days }), 'body', ['papers']);
@@ -114,7 +128,7 @@ describe('calendar administration', () => {
     const mailsBefore = (await e2e.mailsTo(agency.contactEmails[0]!)).length;
 
     const res = expectStatus(await put(2027, TEST_2027), 200);
-    expect(res.json).toMatchObject({ year: 2027, source: 'loaded', recomputedDeadlines: 2, loadedBy: { role: 'admin' } });
+    expect(res.json).toMatchObject({ year: 2027, source: 'loaded', provisional: false, recomputedDeadlines: 2, loadedBy: { role: 'admin' } });
     expect(res.json.days).toHaveLength(TEST_2027.days.length);
     expect(Date.now() - Date.parse(res.json.loadedAt)).toBeLessThan(60_000);
     expect(res.json).not.toHaveProperty('$schema');
@@ -122,7 +136,10 @@ describe('calendar administration', () => {
     // the API counts on it at once; GET says it was loaded, when and by whom
     expect(await workingDays('2026-12-24', 10)).toMatchObject({ dueOn: '2027-01-09', provisional: false });
     const got = expectStatus(await e2e.api('GET', '/v1/calendar/2027', { token: agency.token }), 200).json;
-    expect(got).toMatchObject({ year: 2027, source: 'loaded', loadedAt: res.json.loadedAt, loadedBy: res.json.loadedBy, papers: TEST_2027.papers });
+    expect(got).toMatchObject({ year: 2027, source: 'loaded', loadedAt: res.json.loadedAt, papers: TEST_2027.papers });
+    expect(got).not.toHaveProperty('loadedBy'); // who loaded it is the admins' business
+    const asAdmin = expectStatus(await e2e.api('GET', '/v1/calendar/2027', { token: await e2e.admin() }), 200).json;
+    expect(asAdmin).toMatchObject({ loadedBy: res.json.loadedBy, versions: [{ loadedAt: res.json.loadedAt, loadedBy: res.json.loadedBy, days: TEST_2027.days.length, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }] });
 
     // the stored dates are final, each change an event with the admin as actor
     expect(await e2e.get(agency.token, awaitingId)).toMatchObject({ filingDueOn: '2027-01-09', dueProvisional: false });
@@ -142,30 +159,54 @@ describe('calendar administration', () => {
 
     // loading the same year again recomputes nothing more
     expect(expectStatus(await put(2027, TEST_2027), 200).json.recomputedDeadlines).toBe(0);
+
+    // a wrongly loaded file is repaired by loading the right one: the deadlines it moved (now final) move back
+    const repaired = expectStatus(await put(2027, CORRECTED_2027), 200).json;
+    expect(repaired.recomputedDeadlines).toBe(2);
+    expect(await e2e.get(agency.token, awaitingId)).toMatchObject({ filingDueOn: '2027-01-08', dueProvisional: false });
+    expect(await e2e.get(agency.token, correctedId)).toMatchObject({ correctionDueOn: '2027-01-08', correctionDueProvisional: false });
+    expect((await history(agency.token, awaitingId)).filter((ev) => ev.kind === 'DEADLINE_RECOMPUTED').map((ev) => ev.detail)).toEqual([
+      'filing due 2027-01-09, was 2027-01-08 (provisional)',
+      'filing due 2027-01-08, was 2027-01-09',
+    ]);
+    const versions = expectStatus(await e2e.api('GET', '/v1/calendar/2027', { token: await e2e.admin() }), 200).json.versions;
+    expect(versions).toHaveLength(3);
+    expect(versions[0]).toMatchObject({ loadedAt: repaired.loadedAt, days: CORRECTED_2027.days.length });
+    expect(versions[0].sha256).not.toBe(versions[1].sha256);
   });
 
   test('npm run calendar -- add FILE --api URL loads a year into a running stack (and refuses a bad file or token)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'beian-calendar-api-'));
     try {
-      const file = join(dir, '2028.json');
-      writeFileSync(file, JSON.stringify({ year: 2028, papers: [], days: [{ name: '元旦', date: '2028-01-03', isOffDay: true }] }));
+      const file = join(dir, '2027.json');
+      writeFileSync(file, JSON.stringify(TEST_2027));
       const ok = await cli(['add', file, '--api', e2e.stack.apiUrl]);
       expect(ok.stderr).toBe('');
       expect(ok.code).toBe(0);
-      expect(ok.stdout).toContain(`Loaded 2028 into ${new URL(e2e.stack.apiUrl).origin} (1 days)`);
-      expect(expectStatus(await e2e.api('GET', '/v1/calendar/2028', { token: await e2e.admin() }), 200).json).toMatchObject({ source: 'loaded', loadedBy: { role: 'admin' } });
+      expect(ok.stdout).toContain(`Loaded 2027 into ${new URL(e2e.stack.apiUrl).origin} (${TEST_2027.days.length} days)`);
+      const loaded = expectStatus(await e2e.api('GET', '/v1/calendar/2027', { token: await e2e.admin() }), 200).json;
+      expect(loaded).toMatchObject({ source: 'loaded', loadedBy: { role: 'admin' }, days: TEST_2027.days });
+      const status = await cli(['status', '--api', e2e.stack.apiUrl]);
+      expect(status.code).toBe(0);
+      const nextYear = Number(shanghaiToday().slice(0, 4)) + 1;
+      expect(status.stdout).toContain(nextYear === 2027 ? `Next year (2027) in ${new URL(e2e.stack.apiUrl).origin}: in force (loaded ${loaded.loadedAt}` : `Next year (${nextYear})`);
 
-      const bad = join(dir, '2029.json');
-      writeFileSync(bad, JSON.stringify({ year: 2029, papers: [], days: [{ name: '元旦', date: '2029-02-30', isOffDay: true }] }));
+      // the server's validation, every field it names
+      const bad = join(dir, 'bad.json');
+      writeFileSync(bad, JSON.stringify({ ...TEST_2027, days: [{ name: '元旦', date: '2027-02-30', isOffDay: true }, { name: '元旦', date: '2027-01-04', isOffDay: 'yes' }] }));
       const refused = await cli(['add', bad, '--api', e2e.stack.apiUrl]);
       expect(refused.code).toBe(1);
-      expect(refused.stderr).toMatch(/2029\.json: entry days\.0\.date/);
+      expect(refused.stderr).toMatch(/refused 2027 \(400\)/);
+      expect(refused.stderr).toMatch(/days\.0\.date: must be a real calendar date/);
+      expect(refused.stderr).toMatch(/days\.1\.isOffDay/);
       const agencyToken = await e2e.token({ role: 'agency', agency: 'some-agency' });
-      writeFileSync(bad, JSON.stringify({ year: 2029, papers: [], days: [{ name: '元旦', date: '2029-01-01', isOffDay: true }] }));
-      const forbidden = await cli(['add', bad, '--api', e2e.stack.apiUrl, '--token', agencyToken]);
+      const forbidden = await cli(['add', file, '--api', e2e.stack.apiUrl, '--token', agencyToken]);
       expect(forbidden.code).toBe(1);
-      expect(forbidden.stderr).toMatch(/refused 2029 \(403\)/);
-      expectProblem(await e2e.api('GET', '/v1/calendar/2029', { token: await e2e.admin() }), 404);
+      expect(forbidden.stderr).toMatch(/refused 2027 \(403\)/);
+      expect(expectStatus(await e2e.api('GET', '/v1/calendar/2027', { token: await e2e.admin() }), 200).json.loadedAt).toBe(loaded.loadedAt);
+      const typo = await cli(['add', file, '--api', e2e.stack.apiUrl, '--tokn', 'x']);
+      expect(typo.code).toBe(2);
+      expect(typo.stderr).toMatch(/unknown option '--tokn'[\s\S]*usage: npm run calendar/i);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -81,6 +81,9 @@ describe('table grants limited to the partition keys each function touches', () 
     const calendar = keys.calendarYear(2027).pk;
     for (const name of ['api', 'sweep-jurisdiction', 'sweep-deadlines']) expect(allowed(name, calendar), name).toBe(true);
     for (const name of ['send-notices', 'reconcile-filings', 'process-filing']) expect(allowed(name, calendar), name).toBe(false);
+    // every version ever loaded: kept by the API, the one function that loads
+    const versions = keys.calendarVersion(2027, '2026-12-01T00:00:00.000Z').pk;
+    expect(Object.keys(TABLE_KEY_PREFIXES).filter((name) => allowed(name, versions))).toEqual(['api']);
   });
 
   it('lets no function delete a history event, nor batch-write (which can delete); the API deletes only app client links', () => {

@@ -446,7 +446,8 @@ describe('renderCalendarWatch', () => {
   });
 
   test('gives the command, the data format, the tests and the redeploy', () => {
-    expect(mail.text).toContain('npm run calendar -- add <file>');
+    expect(mail.text).toContain('npm run calendar -- add <file> --api <API 地址>');
+    expect(mail.text).toContain('无需重新部署');
     expect(mail.html).toContain('npm run calendar -- add &#60;file&#62;');
     expect(mail.html).not.toContain('<file>');
     for (const part of [mail.text, mail.html]) {
