@@ -75,9 +75,26 @@ function csvReply({ report, jurisdictionName }: Awaited<ReturnType<typeof jurisd
     body: statsCsv(report),
     headers: {
       'content-type': 'text/csv; charset=utf-8',
-      'content-disposition': `attachment; filename="beian-stats-${report.jurisdictionId}-${period}.csv"; filename*=UTF-8''${encodeURIComponent(name)}`,
+      'content-disposition': `attachment; filename="beian-stats-${report.jurisdictionId}-${period}.csv"; filename*=UTF-8''${rfc5987(name)}`,
     },
   };
+}
+
+/** RFC 5987 value characters: encodeURIComponent leaves ' ( ) * ! as they are, which the grammar does not allow. */
+const rfc5987 = (s: string) => encodeURIComponent(s).replace(/['()*!]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+/** Whether an Accept header asks for CSV before JSON (quality values count; no Accept, or a tie, is JSON). */
+export function prefersCsv(accept: string | undefined): boolean {
+  const q = (type: RegExp) =>
+    Math.max(
+      -1,
+      ...(accept ?? '')
+        .split(',')
+        .map((part) => part.trim().split(';'))
+        .filter(([t]) => type.test(t!.trim()))
+        .map(([, ...params]) => Number(params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find(Boolean) ?? 1)),
+    );
+  return q(/^text\/csv$/i) > Math.max(q(/^application\/json$/i), q(/^(\*\/\*|application\/\*)$/i));
 }
 
 function asAgency(caller: Caller) {
@@ -181,7 +198,7 @@ export const routes: readonly Route[] = [
     returns: '`groups` (per agency or per month) and `totals`: requiringFiling, filedOnTime, filedLate, overdueUnfiled, correctionsOrdered, accepted, medianWorkingDaysToFile, onTimeRate',
     run: async ({ deps, caller, query, headers }) => {
       const stats = await jurisdictionStats(deps, caller, query);
-      return /\btext\/csv\b/i.test(headers.accept ?? '') ? csvReply(stats) : ok(stats.report);
+      return prefersCsv(headers.accept) ? csvReply(stats) : ok(stats.report);
     },
   }),
   route({

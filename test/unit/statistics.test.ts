@@ -73,3 +73,16 @@ describe('report and CSV', () => {
     expect(csvCell('a\nb')).toBe('"a\nb"');
   });
 });
+
+describe('content negotiation of GET /v1/stats', () => {
+  test('CSV only when text/csv is preferred to JSON', async () => {
+    const { prefersCsv } = await import('../../functions/api/routes.ts');
+    expect(prefersCsv(undefined)).toBe(false);
+    expect(prefersCsv('text/csv')).toBe(true);
+    expect(prefersCsv('text/csv, */*;q=0.1')).toBe(true);
+    expect(prefersCsv('text/csv;q=0.9, application/json')).toBe(false);
+    expect(prefersCsv('application/json, text/csv;q=0.5')).toBe(false);
+    expect(prefersCsv('*/*')).toBe(false);
+    expect(prefersCsv('TEXT/CSV; charset=utf-8')).toBe(true);
+  });
+});
