@@ -31,8 +31,15 @@ export async function jurisdictionStats(deps: StatsDeps, caller: Caller, q: Stat
       q.to ? { field: 'to', in: 'query', reason: `must not be before from (${from})` } : { field: 'from', in: 'query', reason: `must not be after to (${to}, this month unless given)` },
     ]);
   }
-  if (monthsBetween(from, to).length > MAX_STATS_MONTHS) {
-    throw new ValidationError([{ field: 'to', in: 'query', reason: `the period is at most ${MAX_STATS_MONTHS} months: ask for it in parts` }]);
+  const months = monthsBetween(from, to).length;
+  if (months > MAX_STATS_MONTHS) {
+    throw new ValidationError([
+      {
+        field: q.to ? 'to' : 'from',
+        in: 'query',
+        reason: `${from} to ${to}${q.to ? '' : ' (this month unless given)'} is ${months} months; the period is at most ${MAX_STATS_MONTHS}: ask for it in parts`,
+      },
+    ]);
   }
   const hidden = caller.role !== 'admin' && caller.jurisdictionId !== jurisdictionId;
   const names = hidden ? undefined : await deps.stats.jurisdictionNames(jurisdictionId);
