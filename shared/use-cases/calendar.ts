@@ -46,7 +46,8 @@ export interface CalendarYearView extends HolidayYear {
   /** true for a year whose notice is not in (a shipped placeholder without days): dates in it are counted provisionally */
   provisional: boolean;
   loadedAt?: string;
-  loadedBy?: LoadedYear['loadedBy'];
+  /** admins see the person (role and subject), others the role only */
+  loadedBy?: Pick<LoadedYear['loadedBy'], 'role'> & Partial<LoadedYear['loadedBy']>;
   /** admins: every version loaded, newest first */
   versions?: CalendarVersion[];
 }
@@ -55,8 +56,8 @@ export interface CalendarYearView extends HolidayYear {
 export async function calendarYear(deps: Pick<CalendarDeps, 'calendars'>, caller: Caller, year: number): Promise<CalendarYearView> {
   const loaded = (await deps.calendars.loaded()).find((y) => y.year === year);
   if (loaded) {
-    // who loaded it is the admins' business; others see that it was loaded, and when
-    const who = caller.role === 'admin' ? { loadedBy: loaded.loadedBy, versions: await deps.calendars.versions(year) } : {};
+    // which admin loaded it, and every version, is the admins' business; others see that an admin loaded it, and when
+    const who = caller.role === 'admin' ? { loadedBy: loaded.loadedBy, versions: await deps.calendars.versions(year) } : { loadedBy: { role: loaded.loadedBy.role } };
     return { ...loaded.file, source: 'loaded', provisional: false, loadedAt: loaded.loadedAt, ...who };
   }
   const shipped = nationalYearFiles.find((f) => (f.content as HolidayYear).year === year)?.content as HolidayYear | undefined;
