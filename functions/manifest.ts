@@ -5,7 +5,7 @@
  */
 import { routeKeys } from './api/route-keys.ts';
 
-export type QueueName = 'filings' | 'sweeps';
+export type QueueName = 'filings' | 'sweeps' | 'documents';
 
 /** A schedule of this many minutes runs once a day, at the daily run time (Asia/Shanghai). */
 export const DAILY = 24 * 60;
@@ -39,6 +39,11 @@ export interface Needs {
   mail?: boolean;
   /** the operators' addresses (deploy-time context operatorEmails; locally OPERATOR_EMAILS) */
   operatorEmails?: boolean;
+  /**
+   * The documents bucket: `sign` presigns PUT and GET of the documents prefix (the API), `read` reads
+   * objects there (the verifier). Nobody deletes.
+   */
+  documents?: 'sign' | 'read';
 }
 
 export interface FunctionSpec {
@@ -66,6 +71,8 @@ export const queues: readonly QueueSpec[] = [
   { name: 'filings', visibilityTimeoutSeconds: 180, maxReceiveCount: 3 },
   // one message per jurisdiction and day; a sweep that fails or runs out of time comes back and resumes
   { name: 'sweeps', visibilityTimeoutSeconds: 5400, maxReceiveCount: 3 },
+  // the bucket's ObjectCreated events of the documents prefix (S3 sends them; locally the S3 proxy does); 6x the verifier's timeout
+  { name: 'documents', visibilityTimeoutSeconds: 720, maxReceiveCount: 3 },
 ];
 
 export const functions: readonly FunctionSpec[] = [
@@ -74,7 +81,7 @@ export const functions: readonly FunctionSpec[] = [
     entry: 'functions/api/handler.ts',
     description: 'HTTP API: jurisdictions, agencies, decisions, calendar',
     trigger: { kind: 'http', routes: routeKeys },
-    needs: { table: 'readWrite', sendTo: ['filings'] },
+    needs: { table: 'readWrite', sendTo: ['filings'], documents: 'sign' },
     timeoutSeconds: 10,
     memoryMb: 1024,
   },
@@ -83,9 +90,20 @@ export const functions: readonly FunctionSpec[] = [
     entry: 'functions/process-filing/handler.ts',
     description: 'Checks and registers submitted filings; writes the receipt to the outbox',
     trigger: { kind: 'queue', queue: 'filings', batchSize: 10, maxBatchingWindowSeconds: 1 },
-    needs: { table: 'readWrite' },
+    // sends a filing whose documents are still being verified back to the queue, delayed
+    needs: { table: 'readWrite', sendTo: ['filings'] },
     timeoutSeconds: 30,
     memoryMb: 1024,
+  },
+  {
+    name: 'verify-document',
+    entry: 'functions/verify-document/handler.ts',
+    description: 'Verifies each uploaded document from its bytes (size, SHA-256, type): VERIFIED or REJECTED',
+    trigger: { kind: 'queue', queue: 'documents', batchSize: 5, maxBatchingWindowSeconds: 0 },
+    needs: { table: 'readWrite', documents: 'read' },
+    // a 50 MB file streams through the hash in well under a minute
+    timeoutSeconds: 120,
+    memoryMb: 512,
   },
   {
     name: 'send-notices',
@@ -140,6 +158,7 @@ export const env = {
   operatorEmails: 'OPERATOR_EMAILS',
   /** days a notice is kept once it has left the outbox, then TTL removes it */
   noticeRetentionDays: 'NOTICE_RETENTION_DAYS',
+  documentsBucket: 'DOCUMENTS_BUCKET',
 } as const;
 
 /** How long a notice is kept once sent, unless the deployment says otherwise (context noticeRetentionDays). */

@@ -38,7 +38,7 @@ export const API_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
  * register well over the API's rate. sweeps: one message per jurisdiction and day, each sweep up to 900 s at
  * 1,769 MB; 2 at a time keep the daily run from taking the table's and the account's capacity from the API.
  */
-export const QUEUE_MAX_CONCURRENCY: Readonly<Record<QueueName, number>> = { filings: 5, sweeps: 2 };
+export const QUEUE_MAX_CONCURRENCY: Readonly<Record<QueueName, number>> = { filings: 5, sweeps: 2, documents: 5 };
 
 /**
  * The heartbeat of the daily deadline sweep. The function `emittedBy` writes, each time it completes the

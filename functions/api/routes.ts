@@ -10,6 +10,8 @@ import { type CalendarDeps, calendarYear, loadCalendarYear, workingDays } from '
 import { decisionHistory, getDecision, listDecisions, presentDecision, reportDecision } from '../../shared/use-cases/decisions.ts';
 import { type ReviewDeps, reviewFiling, reviewQueue } from '../../shared/use-cases/review.ts';
 import { type StatsDeps, jurisdictionStats } from '../../shared/use-cases/statistics.ts';
+import { type DocumentDeps, declareDocument, documentContent, listDocuments } from '../../shared/use-cases/documents.ts';
+import { documentBody } from '../../shared/schemas/filing.ts';
 import { statsCsv } from '../../shared/domain/statistics.ts';
 import { submitFiling, type FilingDeps } from '../../shared/use-cases/filings.ts';
 import { type LateExplanationDeps, explainLate } from '../../shared/use-cases/late-explanation.ts';
@@ -29,7 +31,7 @@ type Schema = z.ZodMiniType;
 type Out<S> = S extends Schema ? z.output<S> : undefined;
 
 /** What the API's use cases need, wired by shared/wiring/api.ts. */
-export type ApiDeps = FilingDeps & LateExplanationDeps & ReviewDeps & StatsDeps & CalendarDeps & { rateLimiter: Pick<RateLimiter, 'take' | 'limit'> };
+export type ApiDeps = FilingDeps & LateExplanationDeps & ReviewDeps & StatsDeps & CalendarDeps & DocumentDeps & { rateLimiter: Pick<RateLimiter, 'take' | 'limit'> };
 
 export interface RouteContext<P, Q, B> {
   deps: ApiDeps;
@@ -166,6 +168,26 @@ export const routes: readonly Route[] = [
       const submitted = await submitFiling(deps, asAgency(caller), params.id, body, headers['idempotency-key']);
       return { status: 202, body: submitted.body, headers: { location: `/v1/decisions/${params.id}`, ...(submitted.replayed && { 'idempotent-replayed': 'true' }) } };
     },
+  }),
+  route({
+    method: 'POST', path: '/v1/decisions/{id}/documents', summary: 'Declare a document of a filing and get a presigned URL to upload its file to (PUT, 15 minutes)', roles: ['agency'],
+    params: s.idPath, body: documentBody, responds: 201,
+    returns: '`documentId`, `status` PENDING and `upload` { method: PUT, url, headers, expiresAt }: PUT the file\'s bytes to `url` with exactly `headers`',
+    run: async ({ deps, caller, params, body, headers }) => {
+      const declared = await declareDocument(deps, asAgency(caller), params.id, body, headers['idempotency-key']);
+      return { status: 201, body: declared.body, headers: { location: declared.location, ...(declared.replayed && { 'idempotent-replayed': 'true' }) } };
+    },
+  }),
+  route({
+    method: 'GET', path: '/v1/decisions/{id}/documents', summary: "A decision's documents, with their verification status", roles: anyRole, params: s.idPath, responds: 200,
+    returns: '`items`: each document with `status` PENDING, VERIFIED or REJECTED (with `reason`)',
+    run: async ({ deps, caller, params }) => ok(await listDocuments(deps, caller, params.id)),
+  }),
+  route({
+    method: 'GET', path: '/v1/decisions/{id}/documents/{documentId}/content', summary: "A verified document's file: a redirect to a presigned download (5 minutes) with its original name",
+    roles: anyRole, params: s.documentPath, responds: 302,
+    returns: 'Found: `location` is the presigned S3 GET',
+    run: async ({ deps, caller, params }) => ({ status: 302, body: '', headers: { location: await documentContent(deps, caller, params.id, params.documentId), 'content-type': 'text/plain; charset=utf-8' } }),
   }),
   route({
     method: 'POST', path: '/v1/decisions/{id}/late-explanation',

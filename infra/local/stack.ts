@@ -21,6 +21,9 @@ import { verifyToken } from './jwt.ts';
 import { LOCAL_CLIENT_IS_AGENCY } from '../../shared/auth/directory.ts';
 import { LocalSetupError, freePort, portInUse, stopProcess } from './processes.ts';
 
+/** The documents bucket of the local stack (in the SQS emulator, which serves S3 too). */
+export const LOCAL_DOCUMENTS_BUCKET = 'beian-documents';
+
 export interface LocalStackOptions {
   /** API port; 0 picks a free one. Default 3000. */
   port?: number;
@@ -126,7 +129,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const dynamoEndpoint = `http://127.0.0.1:${dynamoPort}`;
 
     progress(`starting the SQS emulator on port ${sqsPort} and the SES emulator on port ${sesPort} ...`);
-    const sqs = await startQueues(sqsPort, { host, ...(options.queueVisibilityTimeoutSeconds && { visibilityTimeoutSeconds: options.queueVisibilityTimeoutSeconds }) });
+    const sqs = await startQueues(sqsPort, {
+      host,
+      documentsBucket: LOCAL_DOCUMENTS_BUCKET,
+      ...(options.queueVisibilityTimeoutSeconds && { visibilityTimeoutSeconds: options.queueVisibilityTimeoutSeconds }),
+    });
     stoppers.push(() => sqs.server.stop());
     const mail = await startMail(sesPort, host);
     stoppers.push(() => new Promise((r) => mail.server.close(r)));
@@ -138,6 +145,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...queueUrls,
       SQS_ENDPOINT: `http://127.0.0.1:${sqsFault.port}`,
       SES_ENDPOINT: mail.endpoint,
+      // S3 on the SQS emulator's port: presigned URLs name it, so a client uploads to it directly
+      S3_ENDPOINT: sqs.endpoint,
+      [envNames.documentsBucket]: LOCAL_DOCUMENTS_BUCKET,
     });
     Object.assign(process.env, env);
     const client = new DynamoDBClient({ endpoint: dynamoEndpoint, region: env.AWS_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });

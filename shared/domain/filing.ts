@@ -20,9 +20,15 @@ export function requiredDocuments(d: FilingFacts): DocumentKind[] {
   return required;
 }
 
-export function missingDocuments(d: FilingFacts, documents: readonly { kind: DocumentKind }[]): DocumentKind[] {
+/**
+ * The required kinds with no document among `documents` (the verified ones), each with why: `why` says what
+ * became of a listed document of that kind that does not count (rejected, never uploaded); else "not listed".
+ */
+export function missingDocuments(d: FilingFacts, documents: readonly { kind: DocumentKind }[], why: ReadonlyMap<string, string> = new Map()): { kind: DocumentKind; reason: string }[] {
   const given = new Set(documents.map((doc) => doc.kind));
-  return requiredDocuments(d).filter((kind) => !given.has(kind));
+  return requiredDocuments(d)
+    .filter((kind) => !given.has(kind))
+    .map((kind) => ({ kind, reason: why.get(kind) ?? 'not listed' }));
 }
 
 export interface Timeliness {

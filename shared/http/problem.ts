@@ -51,7 +51,7 @@ export const notFound = (detail: string) => new ProblemError(404, 'not-found', '
 export const conflict = (slug: string, detail: string, extensions: Record<string, unknown> = {}) =>
   new ProblemError(409, slug, 'Conflict', detail, extensions);
 /** 429: the agency's daily quota of `what` is used up until midnight in Asia/Shanghai. */
-export function quotaExceeded(what: 'decisions' | 'filings', limit: number, now: Date): ProblemError {
+export function quotaExceeded(what: 'decisions' | 'filings' | 'uploads', limit: number, now: Date): ProblemError {
   const shanghaiMs = now.getTime() + 8 * 3_600_000;
   const retryAfterSeconds = Math.max(1, Math.ceil((Math.floor(shanghaiMs / 86_400_000 + 1) * 86_400_000 - shanghaiMs) / 1000));
   return new ProblemError(429, 'daily-quota-exceeded', 'Daily quota used up', `this agency may make ${limit} ${what} a day (its jurisdiction's dailyQuotaPerAgency); the quota renews at midnight Asia/Shanghai, in ${retryAfterSeconds} s`, {

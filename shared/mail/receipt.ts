@@ -24,6 +24,8 @@ export function renderReceipt(decision: DecisionRecord, agencyName: string, fili
     ['备案日期', filing.filedOn],
     ['是否按期', timeliness],
     ['决定编号', decision.id],
+    // the files registered, each with the SHA-256 the verifier checked it against
+    ...filing.documents.map((d, i): [string, string] => [`备案材料 ${i + 1}`, `${agencyText(d.title, 200)}（${agencyText(d.fileName, 255)}，${d.sizeBytes} 字节，SHA-256 ${d.sha256}）`]),
   ];
   // agency text stays out of the subject (a mail header); the case number is in the body
   const subject = `备案回执 ${filingNumber}`;

@@ -1,7 +1,8 @@
 import type { FilingMessage } from '../schemas/filing.ts';
 
 export interface Queue<M> {
-  enqueue(message: M): Promise<void>;
+  /** `delaySeconds` (0-900): the message becomes visible that much later */
+  enqueue(message: M, options?: { delaySeconds?: number }): Promise<void>;
 }
 export type FilingQueue = Queue<FilingMessage>;
 
@@ -11,16 +12,19 @@ export type FilingQueue = Queue<FilingMessage>;
  * start should not pay for it.
  */
 export function sqsQueue<M>(config: { queueUrl: string; endpoint?: string | undefined }): Queue<M> {
-  let client: Promise<{ send: (m: M) => Promise<unknown> }> | undefined;
+  let client: Promise<{ send: (m: M, delaySeconds?: number) => Promise<unknown> }> | undefined;
   const connect = async () => {
     const { SQSClient, SendMessageCommand } = await import('@aws-sdk/client-sqs');
     const sqs = new SQSClient({ ...(config.endpoint && { endpoint: config.endpoint }), maxAttempts: 2 });
-    return { send: (m: M) => sqs.send(new SendMessageCommand({ QueueUrl: config.queueUrl, MessageBody: JSON.stringify(m) })) };
+    return {
+      send: (m: M, delaySeconds?: number) =>
+        sqs.send(new SendMessageCommand({ QueueUrl: config.queueUrl, MessageBody: JSON.stringify(m), ...(delaySeconds && { DelaySeconds: delaySeconds }) })),
+    };
   };
   return {
-    async enqueue(message) {
+    async enqueue(message, options) {
       client ??= connect();
-      await (await client).send(message);
+      await (await client).send(message, options?.delaySeconds);
     },
   };
 }

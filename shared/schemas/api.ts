@@ -11,7 +11,7 @@ const name = line(200);
 const text = (max: number) => z.string().check(z.maxLength(max), noForbidden(true));
 
 /** A district's agencies report and file a few decisions a day; these stop a runaway client, not real work. */
-export const DEFAULT_DAILY_QUOTA = { decisions: 500, filings: 500 } as const;
+export const DEFAULT_DAILY_QUOTA = { decisions: 500, filings: 500, uploads: 2000 } as const;
 
 export const jurisdictionBody = z.strictObject({
   name,
@@ -25,6 +25,8 @@ export const jurisdictionBody = z.strictObject({
     z.strictObject({
       decisions: z._default(z.int().check(z.minimum(1), z.maximum(100_000)), DEFAULT_DAILY_QUOTA.decisions),
       filings: z._default(z.int().check(z.minimum(1), z.maximum(100_000)), DEFAULT_DAILY_QUOTA.filings),
+      /** documents declared (POST /v1/decisions/{id}/documents), each an upload URL of up to 50 MB */
+      uploads: z._default(z.int().check(z.minimum(1), z.maximum(100_000)), DEFAULT_DAILY_QUOTA.uploads),
     }),
     { ...DEFAULT_DAILY_QUOTA },
   ),
@@ -178,6 +180,10 @@ export const workingDaysQuery = z.strictObject({
 
 export const idPath = z.strictObject({ id: z.string().check(z.regex(/^[0-9a-f-]{36}$/, 'must be a decision id')) });
 export const jurisdictionPath = z.strictObject({ jurisdictionId: entityId });
+export const documentPath = z.strictObject({
+  id: z.string().check(z.regex(/^[0-9a-f-]{36}$/, 'must be a decision id')),
+  documentId: z.string().check(z.regex(/^[0-9a-f-]{36}$/, 'must be a document id')),
+});
 export const yearPath = z.strictObject({ year: z.string().check(z.regex(/^(199\d|2[01]\d\d)$/, 'must be a year from 1990 to 2199')) });
 export const agencyPath = z.strictObject({ agencyId: entityId });
 

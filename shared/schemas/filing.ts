@@ -9,15 +9,50 @@ import { email, isoDate, line, noForbidden } from './common.ts';
 export const DOCUMENT_KINDS = ['DECISION_LETTER', 'LEGAL_REVIEW_OPINION', 'COLLECTIVE_DISCUSSION_RECORD', 'HEARING_RECORD', 'OTHER'] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 
-export const filingDocument = z.strictObject({
+/** The file types a document may be: PDF, OFD (the national electronic document format), JPEG, PNG. */
+export const DOCUMENT_CONTENT_TYPES = ['application/pdf', 'application/ofd', 'image/jpeg', 'image/png'] as const;
+export type DocumentContentType = (typeof DOCUMENT_CONTENT_TYPES)[number];
+export const MAX_DOCUMENT_BYTES = 50 * 1024 * 1024;
+export const MAX_DOCUMENTS_PER_DECISION = 30;
+
+const sha256Hex = z.string().check(z.regex(/^[0-9a-f]{64}$/i, 'must be the SHA-256 of the file as 64 hexadecimal characters'));
+
+/** POST /v1/decisions/{id}/documents: what the agency declares of a file before uploading it. */
+export const documentBody = z.strictObject({
   kind: z.enum(DOCUMENT_KINDS),
   title: line(200),
-  sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/i, 'must be the SHA-256 of the document as 64 hexadecimal characters')),
-  sizeBytes: z.int().check(z.minimum(1, 'must be at least 1'), z.maximum(1_000_000_000, 'must be at most 1000000000')),
+  fileName: line(255).check(z.refine((s) => !/[/\\]/.test(s), 'must be a file name, without / or \\')),
+  contentType: z.enum(DOCUMENT_CONTENT_TYPES, { error: `must be one of ${DOCUMENT_CONTENT_TYPES.join(', ')}` }),
+  sizeBytes: z.int().check(z.minimum(1, 'must be at least 1'), z.maximum(MAX_DOCUMENT_BYTES, `must be at most ${MAX_DOCUMENT_BYTES} (50 MB)`)),
+  sha256: sha256Hex,
 });
+export type DocumentBody = z.output<typeof documentBody>;
+
+const HOW_TO_UPLOAD =
+  'list uploaded documents by id: upload each file first (POST /v1/decisions/{id}/documents, then PUT its bytes to the upload URL it returns), then send { "documentId": "..." }';
+
+/** A filing lists uploaded documents by id (the inline title-and-hash form is gone: a 400 says how to upload). */
+export const filingDocumentRef = z.pipe(
+  z.unknown().check(
+    z.refine((d) => !(d && typeof d === 'object' && ('sha256' in d || 'title' in d || 'sizeBytes' in d)), { message: HOW_TO_UPLOAD, abort: true }),
+  ),
+  z.strictObject({ documentId: z.string().check(z.regex(/^[0-9a-f-]{36}$/, 'must be the documentId that POST /v1/decisions/{id}/documents returned')) }),
+);
 
 export const filingBody = z.strictObject({
-  documents: z.array(filingDocument).check(z.minLength(1, 'must list at least one document'), z.maxLength(50)),
+  documents: z
+    .array(filingDocumentRef)
+    .check(
+      z.minLength(1, 'must list at least one document'),
+      z.maxLength(MAX_DOCUMENTS_PER_DECISION),
+      z.superRefine((docs, ctx) => {
+        const seen = new Set<string>();
+        docs.forEach((d, i) => {
+          if (seen.has(d.documentId)) ctx.addIssue({ code: 'custom', path: [i, 'documentId'], message: 'is listed twice', input: d });
+          seen.add(d.documentId);
+        });
+      }),
+    ),
   contact: z.strictObject({
     name: line(100),
     phone: z.optional(z.string().check(z.regex(/^[0-9+\- ()]{3,30}$/, 'must be a phone number'))),

@@ -15,7 +15,7 @@ import { type HistoryEvent, SYSTEM, eventPut, historyEvent } from './history.ts'
 import { statsUpdate } from './stats.ts';
 import type { FirstFiling } from '../domain/statistics.ts';
 import { NOTICE_RETENTION_DAYS, env } from '../../functions/manifest.ts';
-import type { DecisionRecord, DecisionStatus, FilingState } from './records.ts';
+import type { DecisionRecord, DecisionStatus, FilingState, MissingDocument } from './records.ts';
 
 /** The statistics' record of a decision's first registered filing. */
 function firstFilingOf(d: DecisionRecord): FirstFiling {
@@ -192,7 +192,7 @@ export class FilingStore {
    * The submission lacks documents: INCOMPLETE, and the deadline is open again; a correction that lacks
    * them is back to CORRECTION_REQUIRED, its correction deadline open again.
    */
-  async markIncomplete(decision: DecisionRecord, submissionId: string, missing: string[], checkedAt: string): Promise<ProcessOutcome> {
+  async markIncomplete(decision: DecisionRecord, submissionId: string, missing: MissingDocument[], checkedAt: string): Promise<ProcessOutcome> {
     const correction = decision.filing?.correction === true && !!decision.correctionDueOn;
     const next = correction ? 'CORRECTION_REQUIRED' : 'INCOMPLETE';
     const status = setStatus(decision, next);
@@ -208,7 +208,7 @@ export class FilingStore {
           ExpressionAttributeValues: { ...status.values, ':missing': missing, ':at': checkedAt, ':submitted': 'SUBMITTED', ':sid': submissionId, ...prefixKeys(open) },
         },
       },
-      eventPut(this.tableName, decision.id, historyEvent('INCOMPLETE', checkedAt, SYSTEM.processor, 'SUBMITTED', next, `documents missing: ${missing.join(', ')}`)),
+      eventPut(this.tableName, decision.id, historyEvent('INCOMPLETE', checkedAt, SYSTEM.processor, 'SUBMITTED', next, `documents missing: ${missing.map((m) => m.kind).join(', ')}`)),
     ]);
     return result.ok ? 'done' : 'stale';
   }

@@ -25,6 +25,9 @@ export const EVENT_KINDS = [
   'ACCEPTED',
   'CORRECTION_REQUIRED',
   'DEADLINE_RECOMPUTED',
+  'DOCUMENT_DECLARED',
+  'DOCUMENT_VERIFIED',
+  'DOCUMENT_REJECTED',
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
@@ -52,6 +55,7 @@ export const SYSTEM = {
   processor: { role: 'system', subject: 'processor' },
   sweep: { role: 'system', subject: 'sweep' },
   notices: { role: 'system', subject: 'notices' },
+  verifier: { role: 'system', subject: 'verify-document' },
 } as const satisfies Record<string, Actor>;
 
 export const actorOf = (caller: Caller): Actor =>

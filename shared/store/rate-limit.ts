@@ -122,7 +122,7 @@ export class RateLimiter {
 /** An agency's count of one kind of write on a Shanghai day, and its limit. */
 export interface DailyQuota {
   agencyId: string;
-  what: 'decisions' | 'filings';
+  what: 'decisions' | 'filings' | 'uploads';
   day: string;
   limit: number;
 }

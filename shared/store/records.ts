@@ -2,7 +2,7 @@ import type { FilingReason } from '../domain/classify.ts';
 import type { FirstFiling } from '../domain/statistics.ts';
 import type { LateExplanation } from '../domain/supervision.ts';
 import type { AgencyBody, DecisionBody, JurisdictionBody } from '../schemas/api.ts';
-import type { DocumentKind, FilingBody } from '../schemas/filing.ts';
+import type { DocumentBody, DocumentKind, FilingBody } from '../schemas/filing.ts';
 import type { DECISION_LIST_ATTRIBUTES } from './table-definition.ts';
 
 /** Supervision settings are optional on a stored record: one written before they existed takes the defaults. */
@@ -53,7 +53,36 @@ export interface ReviewState {
   correctionWorkingDays?: number;
 }
 
-export interface FilingState extends FilingBody {
+/** A file of a filing: declared by the agency, uploaded straight to S3, verified from its bytes. */
+export interface DocumentRecord extends DocumentBody {
+  documentId: string;
+  decisionId: string;
+  agencyId: string;
+  /** the S3 key: ids only, no personal data */
+  key: string;
+  /** PENDING until the verifier has read the bytes; VERIFIED or REJECTED (with reason) after */
+  status: 'PENDING' | 'VERIFIED' | 'REJECTED';
+  reason?: string;
+  createdAt: string;
+  /** the upload URL's end: a document still PENDING some minutes after it was never uploaded */
+  uploadExpiresAt: string;
+  /** when the verifier (or a filing that found it never uploaded) settled it */
+  checkedAt?: string;
+  /** VERIFIED: when */
+  verifiedAt?: string;
+}
+
+/** What a filing keeps of each document it lists (as it was when filed). */
+export type FiledDocument = Pick<DocumentRecord, 'documentId' | 'kind' | 'title' | 'fileName' | 'contentType' | 'sizeBytes' | 'sha256'>;
+
+/** A required kind the processor found no VERIFIED document of, and why. */
+export interface MissingDocument {
+  kind: DocumentKind;
+  reason: string;
+}
+
+export interface FilingState extends Omit<FilingBody, 'documents'> {
+  documents: FiledDocument[];
   submissionId: string;
   submittedAt: string;
   /** Shanghai date of receipt */
@@ -70,7 +99,7 @@ export interface FilingState extends FilingBody {
   requeues?: number;
   filingNumber?: string;
   registeredAt?: string;
-  missingDocuments?: DocumentKind[];
+  missingDocuments?: MissingDocument[];
   checkedAt?: string;
 }
 
@@ -90,6 +119,8 @@ export interface DecisionRecord extends DecisionBody {
   escalatedOn?: string;
   lateExplanation?: LateExplanation;
   review?: ReviewState;
+  /** how many documents the agency declared (at most MAX_DOCUMENTS_PER_DECISION) */
+  documentCount?: number;
   /** how many corrections the Legal Affairs Office ordered */
   corrections?: number;
   /** the first filing that was registered (set once; a correction's resubmission does not replace it): what the statistics count */

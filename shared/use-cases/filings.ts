@@ -12,8 +12,10 @@ import { renderReceipt } from '../mail/receipt.ts';
 import type { FilingQueue } from '../queue/filing-queue.ts';
 import type { FilingBody, FilingMessage } from '../schemas/filing.ts';
 import type { FilingStore, Notice } from '../store/filing-store.ts';
-import type { AgencyRecord, DecisionRecord, FilingState, IdempotentResponse, JurisdictionRecord } from '../store/records.ts';
-import { type Actor, type HistoryEvent, actorOf, historyEvent } from '../store/history.ts';
+import type { AgencyRecord, DecisionRecord, FiledDocument, FilingState, IdempotentResponse, JurisdictionRecord, MissingDocument } from '../store/records.ts';
+import type { DocumentStore } from '../store/document-store.ts';
+import { type Actor, type HistoryEvent, SYSTEM, actorOf, historyEvent } from '../store/history.ts';
+import { UPLOAD_GRACE_SECONDS } from './documents.ts';
 import { getDecision } from './decisions.ts';
 import { replayStored, requestHash } from './idempotency.ts';
 import type { Deps } from './deps.ts';
@@ -21,10 +23,14 @@ import type { Deps } from './deps.ts';
 export interface FilingDeps extends Deps {
   filings: FilingStore;
   queue: FilingQueue;
+  documents: Pick<DocumentStore, 'list'>;
   log: (level: 'INFO' | 'WARN' | 'ERROR', message: string, fields?: Record<string, unknown>) => void;
 }
 
 export interface ProcessorDeps extends Pick<FilingDeps, 'store' | 'filings' | 'now' | 'log'> {
+  documents: Pick<DocumentStore, 'list' | 'settle'>;
+  /** a filing whose documents are still being verified goes back to the queue, delayed */
+  queue: FilingQueue;
   /** the jurisdiction (number prefix) and agency (name, contacts) of a decision; may be cached briefly */
   registry: {
     jurisdiction: (id: string) => Promise<JurisdictionRecord | undefined>;
@@ -121,8 +127,20 @@ async function prepareSubmission(deps: FilingDeps, decision: DecisionRecord, bod
   const now = deps.now();
   const at = now.toISOString();
   const filedOn = shanghaiDate(now);
-  const jurisdiction = await deps.rules.get(decision.jurisdictionId);
+  const [jurisdiction, declared] = await Promise.all([deps.rules.get(decision.jurisdictionId), deps.documents.list(decision.id)]);
   const calendar = deps.calendarFor(jurisdiction);
+  // the documents listed must be this decision's (another decision's or agency's id is refused, naming it)
+  const byId = new Map(declared.map((d) => [d.documentId, d]));
+  const unknown = body.documents.flatMap((d, i) => (byId.has(d.documentId) ? [] : [i]));
+  if (unknown.length) {
+    throw unprocessable('unknown-document', `the filing lists ${unknown.length} document(s) that are not documents of decision ${decision.id}`, {
+      errors: unknown.map((i) => ({ field: `documents.${i}.documentId`, in: 'body', reason: `is not a document of decision ${decision.id}: declare it with POST /v1/decisions/${decision.id}/documents` })),
+    });
+  }
+  const documents: FiledDocument[] = body.documents.map(({ documentId }) => {
+    const { kind, title, fileName, contentType, sizeBytes, sha256 } = byId.get(documentId)!;
+    return { documentId, kind, title, fileName, contentType, sizeBytes, sha256 };
+  });
   const correction = decision.status === 'CORRECTION_REQUIRED' || decision.status === 'CORRECTION_OVERDUE';
   // a provisional deadline is never taken as final: count it again on today's calendar
   const deadline = decision.dueProvisional && !correction
@@ -143,6 +161,7 @@ async function prepareSubmission(deps: FilingDeps, decision: DecisionRecord, bod
   }
   const filing: FilingState = {
     ...body,
+    documents,
     submissionId: randomUUID(),
     submittedAt: at,
     ...when,
@@ -184,12 +203,18 @@ function replay(stored: IdempotentResponse, hash: string) {
  * Checks and registers one submission. Safe to run any number of times for the same message: a
  * submission that is no longer SUBMITTED is left alone, and its receipt is sent at most once.
  */
-export async function processFiling(deps: ProcessorDeps, message: FilingMessage): Promise<'registered' | 'incomplete' | 'stale'> {
+export async function processFiling(deps: ProcessorDeps, message: FilingMessage): Promise<'registered' | 'incomplete' | 'waiting' | 'stale'> {
   const decision = await deps.store.getDecision(message.decisionId, { consistent: true });
-  let result: 'registered' | 'incomplete' | 'stale' = 'stale';
+  let result: 'registered' | 'incomplete' | 'waiting' | 'stale' = 'stale';
   if (decision?.status === 'SUBMITTED' && decision.filing?.submissionId === message.submissionId) {
     const checkedAt = deps.now().toISOString();
-    const missing = missingDocuments(decision, decision.filing.documents);
+    const verified = await verifiedDocuments(deps, decision);
+    if (verified === 'waiting') {
+      // a listed upload is still being verified: look again shortly, without failing the message
+      await deps.queue.enqueue(message, { delaySeconds: DOCUMENTS_WAIT_SECONDS });
+      return 'waiting';
+    }
+    const missing = missingDocuments(decision, verified.documents, verified.why);
     if (missing.length) {
       result = (await deps.filings.markIncomplete(decision, message.submissionId, missing, checkedAt)) === 'done' ? 'incomplete' : 'stale';
     } else {
@@ -219,6 +244,33 @@ export async function processFiling(deps: ProcessorDeps, message: FilingMessage)
     }
   }
   return result;
+}
+
+/** How long a filing whose documents are still being verified waits before it is checked again. */
+export const DOCUMENTS_WAIT_SECONDS = 30;
+
+/**
+ * The listed documents that are VERIFIED, and why each other one does not count. One still PENDING while
+ * its upload could still come makes the filing wait; one PENDING past its upload URL (and a grace) was
+ * never uploaded, and is settled REJECTED here.
+ */
+async function verifiedDocuments(deps: ProcessorDeps, decision: DecisionRecord): Promise<'waiting' | { documents: FiledDocument[]; why: Map<string, string> }> {
+  const listed = new Set(decision.filing!.documents.map((d) => d.documentId));
+  const docs = (await deps.documents.list(decision.id)).filter((d) => listed.has(d.documentId));
+  const now = deps.now();
+  const why = new Map<string, string>();
+  for (const d of docs) {
+    if (d.status === 'PENDING' && Date.parse(d.uploadExpiresAt) + UPLOAD_GRACE_SECONDS * 1000 > now.getTime()) return 'waiting';
+    if (d.status === 'PENDING') {
+      const reason = 'not uploaded before the upload URL expired';
+      const at = now.toISOString();
+      await deps.documents.settle(d, { status: 'REJECTED', reason }, at, historyEvent('DOCUMENT_REJECTED', at, SYSTEM.processor, null, null, `${d.kind} document ${d.documentId} rejected: ${reason}`));
+      why.set(d.kind, reason);
+    } else if (d.status === 'REJECTED') {
+      why.set(d.kind, `REJECTED: ${d.reason ?? 'the file is not the one declared'}`);
+    }
+  }
+  return { documents: decision.filing!.documents.filter((f) => docs.some((d) => d.documentId === f.documentId && d.status === 'VERIFIED')), why };
 }
 
 /**

@@ -9,6 +9,8 @@ import type { ApiDeps } from '../../functions/api/routes.ts';
 import { SupervisionStore } from '../store/supervision-store.ts';
 import { ReviewStore } from '../store/review-store.ts';
 import { StatsStore } from '../store/stats.ts';
+import { DocumentStore } from '../store/document-store.ts';
+import { documentFilesConfig, s3DocumentFiles } from '../files/document-files.ts';
 import { DailyQuotas, RateLimiter } from '../store/rate-limit.ts';
 import { storage } from './storage.ts';
 
@@ -31,6 +33,8 @@ export function apiDeps(): ApiDeps {
     reviews: new ReviewStore(db, tableName),
     rateLimiter: new RateLimiter(db, tableName, callerRateLimit()),
     quotas: new DailyQuotas(db, tableName),
+    documents: new DocumentStore(db, tableName),
+    files: s3DocumentFiles(documentFilesConfig()),
     stats: new StatsStore(db, tableName),
   };
 }

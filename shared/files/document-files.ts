@@ -1,0 +1,65 @@
+/**
+ * The documents bucket: presigned URLs for the agency's upload and the reviewer's download, and a stream of
+ * an object's bytes for the verifier. The S3 client and presigner are imported at their first use, so a
+ * function's cold start parses neither.
+ */
+import type { Readable } from 'node:stream';
+import { env } from '../../functions/manifest.ts';
+
+export interface DocumentFiles {
+  /** a presigned PUT bound to the declared type, length and SHA-256 (S3 refuses other bytes) */
+  presignPut(key: string, file: { contentType: string; sizeBytes: number; sha256Base64: string }, expiresSeconds: number): Promise<{ url: string; headers: Record<string, string> }>;
+  /** a presigned GET that answers with the original file name and type */
+  presignGet(key: string, file: { contentDisposition: string; contentType: string }, expiresSeconds: number): Promise<string>;
+  /** the object's bytes as they stream, or undefined when there is no such object */
+  read(key: string): Promise<AsyncIterable<Uint8Array> | undefined>;
+}
+
+export interface DocumentFilesConfig {
+  bucket: string;
+  /** set locally (the SQS emulator serves S3); unset in AWS */
+  endpoint?: string;
+}
+
+export function documentFilesConfig(e: NodeJS.ProcessEnv = process.env): DocumentFilesConfig {
+  const bucket = e[env.documentsBucket];
+  if (!bucket) throw new Error(`${env.documentsBucket} is not set: the function was deployed without the documents bucket it needs`);
+  return { bucket, ...(e.S3_ENDPOINT && { endpoint: e.S3_ENDPOINT }) };
+}
+
+export function s3DocumentFiles(config: DocumentFilesConfig): DocumentFiles {
+  let loaded: Promise<{ s3: import('@aws-sdk/client-s3').S3Client; sdk: typeof import('@aws-sdk/client-s3'); sign: typeof import('@aws-sdk/s3-request-presigner').getSignedUrl }> | undefined;
+  const load = () =>
+    (loaded ??= Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/s3-request-presigner')]).then(([sdk, presigner]) => ({
+      sdk,
+      sign: presigner.getSignedUrl,
+      // path-style locally (the emulator has no per-bucket host names); virtual-hosted in AWS
+      s3: new sdk.S3Client({ ...(config.endpoint && { endpoint: config.endpoint, forcePathStyle: true }) }),
+    })));
+  return {
+    async presignPut(key, file, expiresSeconds) {
+      const { s3, sdk, sign } = await load();
+      const command = new sdk.PutObjectCommand({ Bucket: config.bucket, Key: key, ContentType: file.contentType, ContentLength: file.sizeBytes, ChecksumSHA256: file.sha256Base64 });
+      const headers = { 'content-type': file.contentType, 'content-length': String(file.sizeBytes), 'x-amz-checksum-sha256': file.sha256Base64 };
+      // the headers are signed, so the upload must carry exactly these: another type, length or hash is refused by S3
+      const url = await sign(s3, command, { expiresIn: expiresSeconds, signableHeaders: new Set(Object.keys(headers)), unhoistableHeaders: new Set(['x-amz-checksum-sha256']) });
+      return { url, headers };
+    },
+    async presignGet(key, file, expiresSeconds) {
+      const { s3, sdk, sign } = await load();
+      return sign(s3, new sdk.GetObjectCommand({ Bucket: config.bucket, Key: key, ResponseContentDisposition: file.contentDisposition, ResponseContentType: file.contentType }), {
+        expiresIn: expiresSeconds,
+      });
+    },
+    async read(key) {
+      const { s3, sdk } = await load();
+      try {
+        const out = await s3.send(new sdk.GetObjectCommand({ Bucket: config.bucket, Key: key }));
+        return out.Body as Readable;
+      } catch (e) {
+        if (e instanceof sdk.NoSuchKey || (e as { name?: string }).name === 'NoSuchKey') return undefined;
+        throw e;
+      }
+    },
+  };
+}
