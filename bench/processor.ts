@@ -18,17 +18,29 @@ import { BeianStore } from '../shared/store/beian-store.ts';
 import { createDocumentClient } from '../shared/store/dynamo.ts';
 import { FilingStore } from '../shared/store/filing-store.ts';
 import { decisionIndexKeys, keys } from '../shared/store/keys.ts';
-import type { DecisionRecord } from '../shared/store/records.ts';
+import { documentKey } from '../shared/domain/documents.ts';
+import type { DecisionRecord, DocumentRecord } from '../shared/store/records.ts';
 import { fmt } from './stats.ts';
 
 const FILINGS = 2_000;
 const TARGET_RATIO = 0.5;
 
-function submittedDecision(jurisdictionId: string, agencyId: string): DecisionRecord {
+/** A penalty's three documents, as the verifier leaves them (VERIFIED), for a submitted decision. */
+function verifiedDocuments(decisionId: string, agencyId: string, at: string): DocumentRecord[] {
+  return (['DECISION_LETTER', 'LEGAL_REVIEW_OPINION', 'COLLECTIVE_DISCUSSION_RECORD'] as const).map((kind) => {
+    const documentId = randomUUID();
+    return {
+      documentId, decisionId, agencyId, key: documentKey(decisionId, documentId), kind, title: kind, fileName: `${kind}.pdf`, contentType: 'application/pdf',
+      sizeBytes: 1000, sha256: 'a'.repeat(64), status: 'VERIFIED', createdAt: at, uploadExpiresAt: at, checkedAt: at, verifiedAt: at,
+    };
+  });
+}
+
+function submittedDecision(jurisdictionId: string, agencyId: string): { decision: DecisionRecord; documents: DocumentRecord[] } {
   const id = randomUUID();
   const at = new Date().toISOString();
-  const sha256 = 'a'.repeat(64);
-  return {
+  const documents = verifiedDocuments(id, agencyId, at);
+  const decision: DecisionRecord = {
     id,
     agencyId,
     jurisdictionId,
@@ -43,7 +55,7 @@ function submittedDecision(jurisdictionId: string, agencyId: string): DecisionRe
     filingDueOn: '2026-12-04',
     dueProvisional: false,
     filing: {
-      documents: (['DECISION_LETTER', 'LEGAL_REVIEW_OPINION', 'COLLECTIVE_DISCUSSION_RECORD'] as const).map((kind) => ({ kind, title: kind, sha256, sizeBytes: 1000 })),
+      documents: documents.map(({ documentId, kind, title, fileName, contentType, sizeBytes, sha256 }) => ({ documentId, kind, title, fileName, contentType, sizeBytes, sha256 })),
       contact: { name: 'Bench' },
       submissionId: randomUUID(),
       submittedAt: at,
@@ -54,7 +66,9 @@ function submittedDecision(jurisdictionId: string, agencyId: string): DecisionRe
     },
     createdAt: at,
     updatedAt: at,
+    documentCount: documents.length,
   };
+  return { decision, documents };
 }
 
 export async function benchProcessor(jurisdictions = 1) {
@@ -86,11 +100,20 @@ export async function benchProcessor(jurisdictions = 1) {
       await store.putJurisdiction(`bench-${j}`, { name: `Bench ${j}`, filingPeriodWorkingDays: 10, hearingThresholds: [], escalationEmails: [], extraOffDays: [], extraWorkingDays: [], filingNumberPrefix: `B${j}备` }, now);
       await store.putAgency(`bench-agency-${j}`, { name: `Bench agency ${j}`, jurisdictionId: `bench-${j}`, contactEmails: ['bench@example.org'], clientIds: [] }, now);
     }
+    const made = new Map<string, DocumentRecord[]>();
     const makeAll = (tag: string) =>
-      Array.from({ length: FILINGS }, (_, i) => submittedDecision(`bench-${i % jurisdictions}`, `bench-agency-${i % jurisdictions}`)).map((d) => ({ ...d, caseNumber: `${tag}-${d.id}` }));
+      Array.from({ length: FILINGS }, (_, i) => submittedDecision(`bench-${i % jurisdictions}`, `bench-agency-${i % jurisdictions}`)).map(({ decision: d, documents }) => {
+        made.set(d.id, documents);
+        return { ...d, caseNumber: `${tag}-${d.id}` };
+      });
+    // each decision with its documents beside it in its partition (DEC#<id> / DOC#<documentId>): the processor reads them
     const put = async (decisions: DecisionRecord[]) => {
-      for (let i = 0; i < decisions.length; i += 25) {
-        await db.send(new BatchWriteCommand({ RequestItems: { bench: decisions.slice(i, i + 25).map((d) => ({ PutRequest: { Item: { ...keys.decision(d.id), ...decisionIndexKeys(d), ...d } } })) } }));
+      const items = decisions.flatMap((d) => [
+        { ...keys.decision(d.id), ...decisionIndexKeys(d), ...d },
+        ...(made.get(d.id) ?? []).map((doc) => ({ pk: keys.decision(d.id).pk, sk: `DOC#${doc.documentId}`, ...doc })),
+      ]);
+      for (let i = 0; i < items.length; i += 25) {
+        await db.send(new BatchWriteCommand({ RequestItems: { bench: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
       }
     };
 

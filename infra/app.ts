@@ -26,7 +26,7 @@ export function buildApp(props: AppProps = {}, manifest = { functions, queues })
   const tags = { project: 'beian', stage: config.stage };
 
   const stateful = new StatefulStack(app, `${prefix}-Stateful`, {
-    description: `Beian ${config.stage}: table, queues, user pool, mail identity (protected)`,
+    description: `Beian ${config.stage}: table, queues, documents bucket, user pool, mail identity (protected)`,
     terminationProtection: true,
     tags,
     config,

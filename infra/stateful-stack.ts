@@ -3,7 +3,7 @@
  * cursor-signing key, the user pool and its app clients, the SES identity, the alarm topic.
  * The stateless stack receives these as props and can be destroyed and redeployed freely.
  */
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import {
   AccountRecovery,
   type CfnUserPoolClient,
@@ -21,6 +21,9 @@ import {
 import { AttributeType, Billing, ProjectionType, StreamViewType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { ConfigurationSet, ConfigurationSetTlsPolicy, EmailIdentity, Identity, SuppressionReasons } from 'aws-cdk-lib/aws-ses';
 import { Topic } from 'aws-cdk-lib/aws-sns';
+import { BlockPublicAccess, Bucket, BucketEncryption, EventType, HttpMethods, ObjectOwnership, StorageClass } from 'aws-cdk-lib/aws-s3';
+import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
+import { DOCUMENTS_PREFIX } from '../shared/domain/documents.ts';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -38,6 +41,13 @@ export const PEOPLE_GROUPS = ['admin', 'reviewer'] as const;
 
 /** Fixed, so the stateless stack can name it in a dynamic reference without a cross-stack reference. */
 export const cursorSecretName = (stage: string) => `beian/${stage}/cursor-signing-key`;
+
+/**
+ * The documents bucket's name, fixed by stage, account and region (globally unique, at most 59 characters),
+ * so the stateless stack grants on it without a cross-stack reference, and its grants read the same in
+ * every deployment.
+ */
+export const documentsBucketName = (stage: string) => `beian-${stage}-docs-${Aws.ACCOUNT_ID}-${Aws.REGION}`;
 
 export interface QueuePair {
   spec: QueueSpec;
@@ -71,6 +81,8 @@ export class StatefulStack extends Stack {
   /** where a table-stream consumer's records go after their last retry (metadata of the failed batch) */
   readonly streamDeadLetterQueue: Queue;
   readonly alarmTopic: Topic;
+  /** the filing documents' files; its ObjectCreated events of the documents prefix go to the documents queue */
+  readonly documentsBucket: Bucket;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -114,6 +126,7 @@ export class StatefulStack extends Stack {
     });
 
     this.queues = this.createQueues(props.queues);
+    this.documentsBucket = this.createDocumentsBucket(config, this.queues.get('documents')?.queue);
     this.streamDeadLetterQueue = this.createStreamDeadLetterQueue();
     this.alarmTopic = this.createAlarmTopic(config.alarmEmails);
     this.mail = this.createMail(config);
@@ -264,6 +277,58 @@ export class StatefulStack extends Stack {
       pairs.set(spec.name, { spec, queue, deadLetterQueue });
     }
     return pairs;
+  }
+
+  /**
+   * The documents bucket: S3-managed encryption, every public access blocked, TLS only (a bucket policy),
+   * versioned, kept when the stack is deleted, its server access logs in a bucket of their own (kept as long
+   * as the functions' logs), CORS only for the configured web origins (a browser uploads with the signed
+   * headers), and after 180 days moved to Standard-IA (filings are read when they are reviewed, rarely after).
+   */
+  private createDocumentsBucket(config: BeianConfig, queue: Queue | undefined): Bucket {
+    const common = { encryption: BucketEncryption.S3_MANAGED, blockPublicAccess: BlockPublicAccess.BLOCK_ALL, enforceSSL: true, removalPolicy: RemovalPolicy.RETAIN };
+    const accessLogs = new Bucket(this, 'DocumentsAccessLogs', {
+      ...common,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ expiration: Duration.days(config.logRetentionDays) }],
+    });
+    const bucket = new Bucket(this, 'Documents', {
+      ...common,
+      bucketName: documentsBucketName(config.stage),
+      versioned: true,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'documents-bucket/',
+      ...(config.allowedOrigins.length && {
+        cors: [
+          {
+            allowedOrigins: [...config.allowedOrigins],
+            allowedMethods: [HttpMethods.PUT, HttpMethods.GET],
+            allowedHeaders: ['content-type', 'content-length', 'x-amz-checksum-sha256'],
+            exposedHeaders: ['etag'],
+            maxAge: 3600,
+          },
+        ],
+      }),
+      lifecycleRules: [
+        {
+          transitions: [{ storageClass: StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(180) }],
+          noncurrentVersionTransitions: [{ storageClass: StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(180) }],
+        },
+      ],
+    });
+    if (queue) {
+      bucket.addEventNotification(EventType.OBJECT_CREATED, new SqsDestination(queue), { prefix: DOCUMENTS_PREFIX });
+      // the notification is set by CDK's own custom resource (one per stack), a function with the basic execution role
+      const handler = this.node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834');
+      if (handler) {
+        Validations.of(handler).acknowledge({
+          id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+          reason: "CDK's bucket-notification custom resource (aws-s3 BucketNotificationsHandler) runs at deploy time only and writes its own logs; its role is CDK's.",
+        });
+      }
+    }
+    new CfnOutput(this, 'DocumentsBucketName', { value: bucket.bucketName });
+    return bucket;
   }
 
   private createAlarmTopic(emails: readonly string[]): Topic {

@@ -25,7 +25,7 @@ import { DAILY, type FunctionSpec, type HttpRoute, type QueueName, type Trigger 
 import type { BeianConfig } from './config.ts';
 import { BeianFunction, type MailBinding } from './constructs/beian-function.ts';
 import { TABLE_DELETE_PREFIXES, TABLE_KEY_PREFIXES } from './table-actions.ts';
-import type { QueuePair } from './stateful-stack.ts';
+import { type QueuePair, documentsBucketName } from './stateful-stack.ts';
 
 /** Stage-wide throttling of the HTTP API (requests per second, and the burst above it). */
 export const API_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
@@ -108,6 +108,7 @@ export class StatelessStack extends Stack {
       }
       for (const queueName of spec.needs.sendTo ?? []) fn.bindQueue(queueName, this.queue(queueName, spec).queue);
       if (spec.needs.mail) fn.bindMail(stateful.mail, config.allowedRecipientDomains);
+      if (spec.needs.documents) fn.bindDocuments(documentsBucketName(config.stage), spec.needs.documents);
       if (spec.needs.operatorEmails) fn.bindOperatorEmails(config.operatorEmails);
       // Only HTTP functions page through lists, so only they get the cursor-signing key.
       if (spec.trigger.kind === 'http') fn.bindCursorSecret(stateful.cursorSecretName);

@@ -53,6 +53,8 @@ export const TABLE_KEY_PREFIXES: Readonly<Record<string, readonly string[]>> = {
   // the decision, its jurisdiction and agency, the filing-number counter, the receipt in the outbox, the
   // statistics counters (a registration counts the first filing)
   'process-filing': ['DEC#*', 'JUR', 'AGENCY', 'COUNTER#*', 'NOTICE#*', 'STATS#*'],
+  // the documents of decisions (DEC#<id> / DOC#<documentId>) it settles, and their events
+  'verify-document': ['DEC#*'],
   // the outbox, the per-agency daily mail count, and the NOTICE_SENT events in the decisions' histories
   // (written with the notice's mark, never changed)
   'send-notices': ['NOTICE#*', 'MAILCOUNT#*', 'DEC#*'],

@@ -7,7 +7,8 @@
  */
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, SecretValue, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, SecretValue, Validations } from 'aws-cdk-lib';
+import { DOCUMENTS_PREFIX } from '../../shared/domain/documents.ts';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { Charset, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -178,6 +179,28 @@ export class BeianFunction extends Construct {
    */
   bindCursorSecret(secretName: string): this {
     this.function.addEnvironment(env.cursorSecret, SecretValue.secretsManager(secretName).unsafeUnwrap());
+    return this;
+  }
+
+  /**
+   * DOCUMENTS_BUCKET, and on the documents prefix only: `sign` PutObject and GetObject (what the API's
+   * presigned URLs do: a presigned request carries the signer's rights), `read` GetObject (the verifier).
+   * No function may delete or overwrite a version: no DeleteObject*, no PutObjectAcl, no lifecycle rights.
+   */
+  bindDocuments(bucketName: string, access: 'sign' | 'read'): this {
+    this.function.addEnvironment(env.documentsBucket, bucketName);
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: access === 'sign' ? ['s3:PutObject', 's3:GetObject'] : ['s3:GetObject'],
+        resources: [`arn:${Aws.PARTITION}:s3:::${bucketName}/${DOCUMENTS_PREFIX}*`],
+      }),
+    );
+    // the objects are named by ids made at run time: a grant on the prefix is the narrowest there is
+    const rendered = bucketName.replace(/\$\{Token\[AWS\.AccountId\.\d+\]\}/, '<AWS::AccountId>').replace(/\$\{Token\[AWS\.Region\.\d+\]\}/, '<AWS::Region>');
+    Validations.of(this.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${rendered}/${DOCUMENTS_PREFIX}*]`,
+      reason: 'Documents are objects named by ids made at run time (documents/<decisionId>/<documentId>); the grant covers that prefix of the one bucket, with no delete.',
+    });
     return this;
   }
 

@@ -43,8 +43,11 @@ export async function verifyFile(chunks: AsyncIterable<Uint8Array>, declared: De
   return { status: 'VERIFIED' };
 }
 
+/** Where documents live in the bucket: the only prefix any grant or notification names. */
+export const DOCUMENTS_PREFIX = 'documents/';
+
 /** The S3 key of a document: ids only (no names, no personal data). */
-export const documentKey = (decisionId: string, documentId: string) => `documents/${decisionId}/${documentId}`;
+export const documentKey = (decisionId: string, documentId: string) => `${DOCUMENTS_PREFIX}${decisionId}/${documentId}`;
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 /** The ids in a document key, or undefined for any other key. */

@@ -24,7 +24,6 @@ import {
   inChunks,
   notRequiredDecision,
   onTimePenalty,
-  penaltyDocs,
   uid,
   useFilingStack,
 } from './filing-harness.ts';
@@ -579,8 +578,9 @@ describe('documents: upload, verification, filing, download', () => {
     const d = await e2e.report(agency.token, onTimePenalty());
     const mine = await uploaded(agency.token, d.id, pdf('DECISION_LETTER'));
 
-    // the old inline form
-    const inline = expectFieldErrors(await e2e.file(agency.token, d.id, filingBody(penaltyDocs())), 'body', ['documents.0']);
+    // the old inline form (title and hash in the body, no file)
+    const oldForm = REQUIRED.map((kind) => ({ kind, title: TITLES[kind], sha256: hexOf(Buffer.from(kind)), sizeBytes: 1024 }));
+    const inline = expectFieldErrors(await e2e.file(agency.token, d.id, filingBody(oldForm)), 'body', ['documents.0']);
     const how = inline.errors!.find((e) => e.field === 'documents.0')!;
     expect(how.reason).toContain('POST /v1/decisions/');
 

@@ -7,7 +7,7 @@
  * Built on ./harness.ts's useStack, with queueVisibilityTimeoutSeconds: 1 (a failed message comes back in a
  * second, not in minutes).
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { GetQueueAttributesCommand, SQSClient, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, expect, vi } from 'vitest';
 import type { TokenRequest } from '../../infra/local/jwt.ts';
@@ -38,7 +38,13 @@ export const daysAgo = (n: number) => formatDayNumber(parseIsoDate(shanghaiToday
 
 export const sha256 = () => randomBytes(32).toString('hex');
 
-export function doc(kind: DocumentKind, overrides: Record<string, unknown> = {}) {
+export interface DocSpec {
+  kind: DocumentKind;
+  title: string;
+}
+
+/** A document to upload (a small real PDF is made for it by `e2e.upload`). */
+export function doc(kind: DocumentKind, overrides: Partial<DocSpec> = {}): DocSpec {
   const titles: Record<DocumentKind, string> = {
     DECISION_LETTER: '行政处罚决定书',
     LEGAL_REVIEW_OPINION: '法制审核意见',
@@ -46,7 +52,12 @@ export function doc(kind: DocumentKind, overrides: Record<string, unknown> = {})
     HEARING_RECORD: '听证笔录',
     OTHER: '其他材料',
   };
-  return { kind, title: titles[kind], sha256: sha256(), sizeBytes: 1024 + Math.floor(Math.random() * 100_000), ...overrides };
+  return { kind, title: titles[kind], ...overrides };
+}
+
+/** A small valid PDF, unique per call (its text carries random bytes). */
+export function pdfFile(note = randomBytes(8).toString('hex')): Buffer {
+  return Buffer.from(`%PDF-1.4\n% ${note}\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n`);
 }
 
 /** What a penalty needs: decision letter, legal review opinion and collective discussion record. */
@@ -109,6 +120,11 @@ export interface FilingE2E {
   waitQueueEmpty(queueUrl: string, timeout?: number): Promise<void>;
   send(body: string): Promise<void>;
   sendBatch(bodies: string[]): Promise<void>;
+  /**
+   * Uploads a small PDF for each spec to the decision (declare, PUT to the presigned URL), waits until every
+   * one is VERIFIED, and returns the filing's `documents` ([{ documentId }]).
+   */
+  upload(agencyToken: string, decisionId: string, specs: readonly DocSpec[]): Promise<{ documentId: string }[]>;
 }
 
 export function useFilingStack(): FilingE2E {
@@ -227,6 +243,30 @@ export function useFilingStack(): FilingE2E {
 
     async send(body) {
       await e2e.sqs.send(new SendMessageCommand({ QueueUrl: e2e.filingsQueue.url, MessageBody: body }));
+    },
+
+    async upload(agencyToken, decisionId, specs) {
+      const ids = await Promise.all(
+        specs.map(async (spec, i) => {
+          const bytes = pdfFile();
+          const body = {
+            kind: spec.kind, title: spec.title, fileName: `${spec.title}-${i + 1}.pdf`, contentType: 'application/pdf',
+            sizeBytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'),
+          };
+          const declared = expectStatus(await e2e.api('POST', `/v1/decisions/${decisionId}/documents`, { token: agencyToken, body }), 201).json;
+          const put = await fetch(declared.upload.url, { method: 'PUT', headers: declared.upload.headers, body: bytes });
+          expect(put.status, `upload of ${spec.kind}`).toBe(200);
+          return declared.documentId as string;
+        }),
+      );
+      await vi.waitFor(
+        async () => {
+          const listed = expectStatus(await e2e.api('GET', `/v1/decisions/${decisionId}/documents`, { token: agencyToken }), 200).json.items as { documentId: string; status: string }[];
+          expect(ids.map((id) => listed.find((d) => d.documentId === id)?.status)).toEqual(ids.map(() => 'VERIFIED'));
+        },
+        { timeout: 20_000, interval: 100 },
+      );
+      return ids.map((documentId) => ({ documentId }));
     },
 
     async sendBatch(bodies) {

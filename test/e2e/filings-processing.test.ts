@@ -4,6 +4,7 @@ import type { DocumentKind } from '../../shared/schemas/filing.ts';
 import type { DecisionRecord } from '../../shared/store/records.ts';
 import {
   type Agency,
+  type DocSpec,
   type StoredMail,
   doc,
   escapeRegExp,
@@ -22,11 +23,27 @@ import {
 const e2e = useFilingStack();
 const CHINESE = /[\u4e00-\u9fff]/;
 
-/** Files the decision and waits for the processor's outcome. */
-async function fileAndWait(agency: Agency, decisionId: string, documents: unknown[], extra: Record<string, unknown> = {}): Promise<DecisionRecord> {
+/** Uploads a file for each spec (only those: an incomplete package lacks the others), files the decision and waits for the processor's outcome. */
+async function fileAndWait(agency: Agency, decisionId: string, specs: DocSpec[], extra: Record<string, unknown> = {}): Promise<DecisionRecord> {
+  const documents = await e2e.upload(agency.token, decisionId, specs);
   expectStatus(await e2e.file(agency.token, decisionId, filingBody(documents, extra)), 202);
   return e2e.waitForStatus(agency.token, decisionId, ['RECEIVED', 'INCOMPLETE']);
 }
+
+/** The uploaded documents as a filing keeps them (filing.documents), from GET /v1/decisions/{id}/documents, in the order listed. */
+async function asFiled(token: string, decisionId: string, refs: { documentId: string }[]) {
+  const items = expectStatus(await e2e.api('GET', `/v1/decisions/${decisionId}/documents`, { token }), 200).json.items as Record<string, unknown>[];
+  return refs.map(({ documentId }) => {
+    const d = items.find((x) => x.documentId === documentId);
+    expect(d, `document ${documentId} of decision ${decisionId}`).toBeDefined();
+    const { kind, title, fileName, contentType, sizeBytes, sha256 } = d!;
+    return { documentId, kind, title, fileName, contentType, sizeBytes, sha256 };
+  });
+}
+
+/** missingDocuments as the processor writes them for kinds no document was listed of, in kind order */
+const notListed = (kinds: readonly DocumentKind[]) => [...kinds].sort().map((kind) => ({ kind, reason: 'not listed' }));
+const byKind = (missing: readonly { kind: string }[] | undefined) => [...(missing ?? [])].sort((a, b) => a.kind.localeCompare(b.kind));
 
 const receiptsFor = (agency: Agency, caseNumber: string) => (all: StoredMail[]) =>
   all.filter((m) => m.destination.to.includes(agency.contactEmails[0]!) && `${m.subject}\n${m.body.text}`.includes(caseNumber));
@@ -35,11 +52,12 @@ describe('processing a filing', () => {
   test('a complete penalty filing -> RECEIVED with 宝坻备〔year〕0001; GET shows number, documents and timeliness; one receipt to the contacts', async () => {
     const agency = await e2e.setup({ prefix: '宝坻备' });
     const d = await e2e.report(agency.token, onTimePenalty());
-    const documents = penaltyDocs();
-    const got = await fileAndWait(agency, d.id, documents);
+    const documents = await e2e.upload(agency.token, d.id, penaltyDocs());
+    expectStatus(await e2e.file(agency.token, d.id, filingBody(documents)), 202);
+    const got = await e2e.waitForStatus(agency.token, d.id, ['RECEIVED', 'INCOMPLETE']);
     expect(got.status).toBe('RECEIVED');
     const year = got.filing!.filedOn.slice(0, 4);
-    expect(got.filing).toMatchObject({ filingNumber: filingNumber('宝坻备', year, 1), documents, onTime: true, workingDaysLate: 0, filedOn: today() });
+    expect(got.filing).toMatchObject({ filingNumber: filingNumber('宝坻备', year, 1), documents: await asFiled(agency.token, d.id, documents), onTime: true, workingDaysLate: 0, filedOn: today() });
     expect(got.filing!.missingDocuments ?? []).toEqual([]);
 
     const [mail, ...more] = await e2e.waitForMails(receiptsFor(agency, d.caseNumber));
@@ -54,6 +72,8 @@ describe('processing a filing', () => {
       expect(part).toContain('按期备案');
       expect(part).not.toContain('逾期备案');
     }
+    // each file of the filing, with its SHA-256
+    for (const f of got.filing!.documents) expect(mail!.body.text).toContain(f.sha256);
     expect(mail!.body.html).toMatch(/<html|<p|<table|<br/i);
     expect(mail!.body.text).not.toMatch(/<[a-z]+[ >]/i);
 
@@ -97,7 +117,7 @@ describe('processing a filing', () => {
     const got = await fileAndWait(agency, d.id, kinds.map((k) => doc(k)));
     if (missing.length) {
       expect(got.status).toBe('INCOMPLETE');
-      expect([...(got.filing!.missingDocuments ?? [])].sort()).toEqual([...missing].sort());
+      expect(byKind(got.filing!.missingDocuments)).toEqual(notListed(missing));
       expect(got.filing!.filingNumber).toBeUndefined();
     } else {
       expect(got.status).toBe('RECEIVED');
@@ -111,15 +131,17 @@ describe('processing a filing', () => {
     const d = await e2e.report(agency.token, onTimePenalty());
     const incomplete = await fileAndWait(agency, d.id, [doc('DECISION_LETTER')]);
     expect(incomplete.status).toBe('INCOMPLETE');
-    expect([...incomplete.filing!.missingDocuments!].sort()).toEqual(['COLLECTIVE_DISCUSSION_RECORD', 'LEGAL_REVIEW_OPINION']);
+    expect(byKind(incomplete.filing!.missingDocuments)).toEqual(notListed(['COLLECTIVE_DISCUSSION_RECORD', 'LEGAL_REVIEW_OPINION']));
     expect(incomplete.filing!.filingNumber).toBeUndefined();
 
-    const documents = penaltyDocs();
+    // the resubmission lists the letter filed before and the two documents uploaded since
+    const letter = incomplete.filing!.documents.map(({ documentId }) => ({ documentId }));
+    const documents = [...letter, ...(await e2e.upload(agency.token, d.id, [doc('LEGAL_REVIEW_OPINION'), doc('COLLECTIVE_DISCUSSION_RECORD')]))];
     const res = expectStatus(await e2e.file(agency.token, d.id, filingBody(documents)), 202);
     expect(res.json).toMatchObject({ status: 'SUBMITTED', onTime: true, workingDaysLate: 0 });
     const received = await e2e.waitForStatus(agency.token, d.id, ['RECEIVED', 'INCOMPLETE']);
     expect(received.status).toBe('RECEIVED');
-    expect(received.filing).toMatchObject({ documents, submittedAt: res.json.submittedAt, filingNumber: filingNumber(agency.prefix, received.filing!.filedOn.slice(0, 4), 1) });
+    expect(received.filing).toMatchObject({ documents: await asFiled(agency.token, d.id, documents), submittedAt: res.json.submittedAt, filingNumber: filingNumber(agency.prefix, received.filing!.filedOn.slice(0, 4), 1) });
     expect(received.filing!.missingDocuments ?? []).toEqual([]);
 
     const mails = await e2e.waitForMails(receiptsFor(agency, d.caseNumber));
@@ -158,7 +180,7 @@ describe('processing a filing', () => {
   test('the same message delivered twice -> still one number and exactly one receipt; the next filing takes the next number', async () => {
     const agency = await e2e.setup();
     const d = await e2e.report(agency.token, onTimePenalty());
-    const res = expectStatus(await e2e.file(agency.token, d.id, filingBody(penaltyDocs())), 202);
+    const res = expectStatus(await e2e.file(agency.token, d.id, filingBody(await e2e.upload(agency.token, d.id, penaltyDocs()))), 202);
     const first = await e2e.waitForStatus(agency.token, d.id, ['RECEIVED']);
     await e2e.waitForMails(receiptsFor(agency, d.caseNumber));
     await e2e.waitQueueEmpty(e2e.filingsQueue.url);
@@ -185,7 +207,7 @@ describe('processing a filing', () => {
   test('duplicates delivered while the first delivery is still in flight -> one number, exactly one receipt', async () => {
     const agency = await e2e.setup();
     const d = await e2e.report(agency.token, onTimePenalty());
-    const res = expectStatus(await e2e.file(agency.token, d.id, filingBody(penaltyDocs())), 202);
+    const res = expectStatus(await e2e.file(agency.token, d.id, filingBody(await e2e.upload(agency.token, d.id, penaltyDocs()))), 202);
     const message = JSON.stringify({ decisionId: d.id, submissionId: res.json.submissionId });
     await e2e.sendBatch([message, message, message]);
     const got = await e2e.waitForStatus(agency.token, d.id, ['RECEIVED']);

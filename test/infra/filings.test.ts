@@ -15,8 +15,8 @@ describe('filings, from functions/manifest.ts', () => {
 
   it('has the filings queue with a dead-letter queue after 3 receives, and a visibility timeout above the processor timeout', () => {
     const queues = resourcesOf(beian.statefulTemplate, 'AWS::SQS::Queue');
-    // filings and sweeps, each with its dead-letter queue, and the stream dead-letter queue
-    expect(queues).toHaveLength(5);
+    // filings, sweeps and documents, each with its dead-letter queue, and the stream dead-letter queue
+    expect(queues).toHaveLength(7);
     const [, filings] = queues.find(([id]) => /^filingsQueue[0-9A-F]{8}$/.test(id))!;
     const [dlqId] = queues.find(([id]) => /^filingsDeadLetterQueue[0-9A-F]{8}$/.test(id))!;
     const main = filings.Properties!;
@@ -31,8 +31,8 @@ describe('filings, from functions/manifest.ts', () => {
       .filter((m) => JSON.stringify(m.FunctionName).includes(beian.stateless.getLogicalId(fn(name).function.node.defaultChild as never)));
 
   it('feeds the processor in batches of 10 with partial batch failures', () => {
-    // process-filing and sweep-jurisdiction on their queues, send-notices on the table stream
-    expect(resourcesOf(beian.statelessTemplate, 'AWS::Lambda::EventSourceMapping')).toHaveLength(3);
+    // process-filing, sweep-jurisdiction and verify-document on their queues, send-notices on the table stream
+    expect(resourcesOf(beian.statelessTemplate, 'AWS::Lambda::EventSourceMapping')).toHaveLength(4);
     const [mapping] = mappingOf('process-filing');
     expect(mapping).toMatchObject({ BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] });
     expect(JSON.stringify(mapping!.EventSourceArn)).toContain('filings');
@@ -54,10 +54,13 @@ describe('filings, from functions/manifest.ts', () => {
     expect(schedules).toContain('rate(5 minutes)');
   });
 
-  it('lets the API and the reconciler send to the queue, and only the notice sender send mail', () => {
+  it('lets the API, the reconciler and the processor (a filing waiting for its documents) send to the queue, and only the notice sender send mail', () => {
     expect(actions('api')).toContain('sqs:SendMessage');
     expect(actions('reconcile-filings')).toContain('sqs:SendMessage');
-    expect(actions('process-filing')).not.toContain('sqs:SendMessage');
+    expect(actions('process-filing')).toContain('sqs:SendMessage');
+    expect(props('process-filing').Environment.Variables).toHaveProperty(env.queueUrl('filings'));
+    // (send-notices sends only to its stream dead-letter queue, as the stream's on-failure destination)
+    for (const name of ['verify-document', 'sweep-jurisdiction']) expect(actions(name), name).not.toContain('sqs:SendMessage');
     expect(actions('send-notices')).toContain('ses:SendEmail');
     for (const name of ['api', 'process-filing', 'reconcile-filings']) expect(actions(name)).not.toContain('ses:SendEmail');
     expect(actions('reconcile-filings')).toContain('dynamodb:UpdateItem'); // it counts re-queues

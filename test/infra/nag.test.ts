@@ -70,6 +70,10 @@ describe('cdk-nag AwsSolutions on the app as `cdk synth` builds it', () => {
       'AwsSolutions-L1': functions.length, // nodejs22.x pinned
       'AwsSolutions-APIG4': publicRoutes, // public routes
       'AwsSolutions-SQS3': 1, // the stream dead-letter queue is itself a DLQ
+      // CDK's bucket-notification custom resource (the documents bucket's events to the documents queue)
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]': 1,
+      // the documents prefix: the API (presigns PUT and GET) and the verifier (reads)
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::beian-dev-docs-<AWS::AccountId>-<AWS::Region>/documents/*]': functions.filter((f) => f.needs.documents).length,
     });
     for (const ack of acks) expect(ack.reason.length, `${ack.id} at ${ack.path}`).toBeGreaterThan(60);
   });

@@ -47,12 +47,19 @@ describe('functions', () => {
     expect(logGroup.Properties.RetentionInDays).toBe(RETENTION);
   });
 
-  it.each(functions.map((f) => [f.name] as const))('%s: its role has no managed policy, and no wildcard but X-Ray', (name) => {
+  it.each(functions.map((f) => [f.name] as const))('%s: its role has no managed policy, and no wildcard but X-Ray (and the documents prefix)', (name) => {
     const roleId = roleIdOf(name);
     const role = beian.statelessTemplate.toJSON().Resources[roleId];
     expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     const wildcards = statementsOfRole(beian.statelessTemplate, roleId).filter((s) => JSON.stringify(s.Resource).includes('*'));
-    expect(wildcards).toEqual([{ Effect: 'Allow', Action: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], Resource: '*' }]);
+    const documents = functions.find((f) => f.name === name)!.needs.documents;
+    expect(wildcards).toEqual([
+      { Effect: 'Allow', Action: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], Resource: '*' },
+      // issue 9: the API presigns uploads and downloads, the verifier reads; nobody deletes
+      ...(documents
+        ? [{ Effect: 'Allow', Action: documents === 'sign' ? ['s3:GetObject', 's3:PutObject'] : 's3:GetObject', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::beian-dev-docs-', { Ref: 'AWS::AccountId' }, '-', { Ref: 'AWS::Region' }, '/documents/*']] } }]
+        : []),
+    ]);
   });
 });
 

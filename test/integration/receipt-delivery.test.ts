@@ -2,15 +2,17 @@
  * The receipt goes out exactly once even when SES fails or two deliveries race: DynamoDB Local and the
  * SES emulator, with the processor's use case called directly. "SES down" is a port nothing listens on.
  */
-import { SYSTEM, reportedEvent } from '../../shared/store/history.ts';
+import { SYSTEM, historyEvent, reportedEvent } from '../../shared/store/history.ts';
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMail } from '../../infra/local/mail.ts';
 import { freePort } from '../../infra/local/processes.ts';
 import { sesMailer } from '../../shared/mail/mailer.ts';
+import { documentKey } from '../../shared/domain/documents.ts';
+import { DocumentStore } from '../../shared/store/document-store.ts';
 import { FilingStore } from '../../shared/store/filing-store.ts';
-import type { DecisionRecord } from '../../shared/store/records.ts';
+import type { DecisionRecord, DocumentRecord, FiledDocument } from '../../shared/store/records.ts';
 import { type ProcessorDeps, processFiling, receiptNoticeId } from '../../shared/use-cases/filings.ts';
 import { NOTICE_LEASE_SECONDS, type NoticeDeps, NoticeBusyError, deliverNotice } from '../../shared/use-cases/notices.ts';
 import { useDynamo } from './dynamo-harness.ts';
@@ -39,10 +41,21 @@ async function submittedDecision(contact: string) {
     dueProvisional: false, createdAt: at, updatedAt: at,
   };
   expect((await db.store.createDecision(decision, reportedEvent(decision, SYSTEM.processor))).kind).toBe('created');
+  // the decision letter, declared and verified as the API and the verifier would
+  const documents = new DocumentStore(db.doc, db.tableName);
+  const letter: DocumentRecord = {
+    documentId: randomUUID(), decisionId: decision.id, agencyId: decision.agencyId, key: '', kind: 'DECISION_LETTER', title: '决定书', fileName: '决定书.pdf',
+    contentType: 'application/pdf', sizeBytes: 10, sha256: 'b'.repeat(64), status: 'PENDING', createdAt: at, uploadExpiresAt: new Date(Date.now() + 15 * 60_000).toISOString(),
+  };
+  letter.key = documentKey(decision.id, letter.documentId);
+  expect((await documents.declare(letter, historyEvent('DOCUMENT_DECLARED', at, { role: 'agency', subject: 'filer', agencyId: decision.agencyId }, decision.status, decision.status, 'declared'))).kind).toBe('created');
+  expect(await documents.settle(letter, { status: 'VERIFIED' }, at, historyEvent('DOCUMENT_VERIFIED', at, SYSTEM.verifier, null, null, 'verified'))).toBe(true);
+  const { documentId, kind, title, fileName, contentType, sizeBytes, sha256 } = letter;
+  const filed: FiledDocument = { documentId, kind, title, fileName, contentType, sizeBytes, sha256 };
   const filings = new FilingStore(db.doc, db.tableName);
   const submissionId = randomUUID();
   const submitted = await filings.submit(decision, {
-    documents: [{ kind: 'DECISION_LETTER', title: '决定书', sha256: 'b'.repeat(64), sizeBytes: 10 }], contact: { name: '联系人' },
+    documents: [filed], contact: { name: '联系人' },
     submissionId, submittedAt: at, filedOn: '2026-11-27', onTime: true, workingDaysLate: 0, submissions: 1,
   }, { filingDueOn: '2026-12-04', dueProvisional: false }, []);
   expect(submitted.kind).toBe('created');
@@ -52,6 +65,8 @@ async function submittedDecision(contact: string) {
 function processorDeps(filings: FilingStore): ProcessorDeps {
   return {
     store: db.store, filings, now: () => new Date(), log: () => {},
+    documents: new DocumentStore(db.doc, db.tableName),
+    queue: { enqueue: async () => { throw new Error('the documents are verified: nothing should wait'); } },
     registry: { jurisdiction: (id) => db.store.getJurisdiction(id), agency: (id) => db.store.getAgency(id) },
   };
 }

@@ -64,7 +64,7 @@ describe('reconcileFilings', () => {
     const { decision, submissionId } = await submitted(filings);
     const deps = { filings, queue: sqsFilingQueue({ queueUrl: queue.url, endpoint: sqs.endpoint }), now: () => new Date(), log: () => {} };
     expect(await reconcileFilings(deps, 3600)).toBe(0); // submitted 10 minutes ago: not stuck yet by this measure
-    await filings.markIncomplete(decision, submissionId, ['DECISION_LETTER'], new Date().toISOString());
+    await filings.markIncomplete(decision, submissionId, [{ kind: 'DECISION_LETTER', reason: 'not listed' }], new Date().toISOString());
     expect(await reconcileFilings(deps, 0)).toBe(0);
     expect(await waiting()).toBe(before);
   });

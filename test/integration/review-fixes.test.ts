@@ -2,7 +2,7 @@
  * Behaviours added after a review: bounded list reads (status as a key condition, capped filtered reads), expired idempotency records, provisional deadlines
  * counted again at filing time, and the reconciler keeping its tries when SQS fails.
  */
-import { SYSTEM, reportedEvent } from '../../shared/store/history.ts';
+import { SYSTEM, historyEvent, reportedEvent } from '../../shared/store/history.ts';
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WorkingCalendar } from '../../shared/domain/calendar.ts';
@@ -10,6 +10,8 @@ import { nationalYearFiles } from '../../shared/domain/holiday-cn/index.ts';
 import { nationalCalendar } from '../../shared/domain/national-calendar.ts';
 import { CursorCodec } from '../../shared/http/cursor.ts';
 import { BeianStore, FILTERED_PAGE_READ } from '../../shared/store/beian-store.ts';
+import { documentKey } from '../../shared/domain/documents.ts';
+import { DocumentStore } from '../../shared/store/document-store.ts';
 import { FilingStore } from '../../shared/store/filing-store.ts';
 import { decisionIndexKeys, keys, listPartition } from '../../shared/store/keys.ts';
 import { DECISION_LIST_ATTRIBUTES } from '../../shared/store/table-definition.ts';
@@ -136,8 +138,9 @@ describe('a provisional deadline is counted again when the filing comes in', () 
     await db.store.putAgency(`a-${jurisdictionId}`, { name: 'A', jurisdictionId, contactEmails: [], clientIds: [] }, now);
     const without2026 = WorkingCalendar.fromYearFiles(nationalYearFiles.filter((y) => y.fileName !== '2026.json'));
     const filings = new FilingStore(db.doc, db.tableName);
+    const documents = new DocumentStore(db.doc, db.tableName);
     const deps = (calendar: WorkingCalendar, at: string): FilingDeps => ({
-      store: db.store, filings, cursors: new CursorCodec('x'.repeat(32)), now: () => new Date(at), newId: randomUUID,
+      store: db.store, filings, documents, cursors: new CursorCodec('x'.repeat(32)), now: () => new Date(at), newId: randomUUID,
       calendarFor: () => calendar, rules: rulesCache((id) => db.store.getJurisdiction(id)), log: () => {},
       queue: { enqueue: async () => {} }, // the queue is not what this test is about
       quotas: new DailyQuotas(db.doc, db.tableName),
@@ -148,9 +151,18 @@ describe('a provisional deadline is counted again when the filing comes in', () 
       caseNumber: 'P-1', kind: 'PENALTY', measures: ['REVOKE_PERMIT'], party: { type: 'ORGANIZATION', name: '某公司' }, decidedOn: '2026-09-28',
     });
     expect(reported.body).toMatchObject({ filingDueOn: '2026-10-14', dueProvisional: true });
+    // its decision letter, declared (as POST /v1/decisions/{id}/documents does) and verified
+    const letterAt = '2026-10-16T02:00:00Z';
+    const documentId = randomUUID();
+    const letter = {
+      documentId, decisionId: reported.body.id, agencyId: caller.agencyId, key: documentKey(reported.body.id, documentId), kind: 'DECISION_LETTER' as const, title: 'd',
+      fileName: 'd.pdf', contentType: 'application/pdf' as const, sizeBytes: 1, sha256, status: 'PENDING' as const, createdAt: letterAt, uploadExpiresAt: '2026-10-16T02:15:00Z',
+    };
+    expect((await documents.declare(letter, historyEvent('DOCUMENT_DECLARED', letterAt, { role: 'agency', subject: caller.subject, agencyId: caller.agencyId }, 'AWAITING_FILING', 'AWAITING_FILING', 'declared'))).kind).toBe('created');
+    expect(await documents.settle(letter, { status: 'VERIFIED' }, letterAt, historyEvent('DOCUMENT_VERIFIED', letterAt, SYSTEM.verifier, null, null, 'verified'))).toBe(true);
     // filed on 2026-10-16 (Beijing), the real deadline under the loaded 2026 schedule: on time, no reason needed
     const submitted = await submitFiling(deps(nationalCalendar(), '2026-10-16T03:00:00Z'), caller, reported.body.id, {
-      documents: [{ kind: 'DECISION_LETTER', title: 'd', sha256, sizeBytes: 1 }], contact: { name: 'c' },
+      documents: [{ documentId }], contact: { name: 'c' },
     });
     expect(submitted.body).toMatchObject({ filedOn: '2026-10-16', onTime: true, workingDaysLate: 0 });
     expect(await db.store.getDecision(reported.body.id)).toMatchObject({ filingDueOn: '2026-10-16', dueProvisional: false, status: 'SUBMITTED' });
