@@ -21,6 +21,7 @@ const sections: Section[] = [
   { name: 'deadline sweep: read units and time', run: async () => (await import('./sweep.ts')).benchSweep() },
   { name: 'decision lists: read units per request on 100,000 decisions', run: async () => (await import('./lists.ts')).benchLists() },
   { name: 'statistics: GET /v1/stats on 1,000 and 100,000 decisions', run: async () => (await import('./statistics.ts')).benchStatistics() },
+  { name: 'documents: verification of 100 x 1 MB and 10 x 20 MB files', run: async () => (await import('./documents.ts')).benchDocuments() },
 ];
 
 const cpu = cpus();

@@ -2,6 +2,7 @@
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { buildApp } from 'fauxqs';
 import { type QueueName, queues } from '../../functions/manifest.ts';
+import { DOCUMENT_CONTENT_TYPES, MAX_DOCUMENT_BYTES } from '../../shared/schemas/filing.ts';
 
 export interface LocalQueue {
   name: QueueName;
@@ -77,6 +78,8 @@ export async function startQueues(port: number, options: { visibilityTimeoutSeco
  * presigned download) answers with those headers. fauxqs checks no checksum: the verifier does.
  */
 function emulateS3Features(app: ReturnType<typeof buildApp>, bucket: string, queue: () => LocalQueue | undefined, sqs: () => SQSClient) {
+  // fauxqs reads bodies up to 11 MiB; a document may be 50 MB, sent as one PUT as S3 takes it
+  app.addContentTypeParser([...DOCUMENT_CONTENT_TYPES], { parseAs: 'buffer', bodyLimit: MAX_DOCUMENT_BYTES + 1024 * 1024 }, (_req, body, done) => done(null, body));
   app.addHook('onResponse', async (req, reply) => {
     const url = new URL(req.url, 'http://local');
     const m = new RegExp(`^/${bucket}/(documents/.+)$`).exec(url.pathname);

@@ -113,7 +113,8 @@ describe('calendar administration', () => {
     const corrected = await reportDecision(deps, caller, requiredDecision({ decidedOn: '2026-12-23' }) as never);
     const awaitingId = awaiting.body.id;
     const correctedId = corrected.body.id;
-    await submitFiling(deps, caller, correctedId, filingBody(penaltyDocs()) as never);
+    // its files uploaded over HTTP (real clock), the filing itself made on 2026-12-24
+    await submitFiling(deps, caller, correctedId, filingBody(await e2e.upload(agency.token, correctedId, penaltyDocs())) as never);
     await e2e.waitForStatus(agency.token, correctedId, ['RECEIVED']);
     const reviewer = { role: 'reviewer' as const, subject: 'calendar-reviewer', jurisdictionId: agency.jurisdictionId };
     await reviewFiling(deps, reviewer, correctedId, { outcome: 'CORRECTION_REQUIRED', comments: '补充听证告知书', correctionDueInWorkingDays: 10 });

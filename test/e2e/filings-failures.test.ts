@@ -44,10 +44,12 @@ describe('filing failures', () => {
   test('the queue unreachable after the durable write -> 202 SUBMITTED, stays SUBMITTED (409 to a second PUT); the reconciler re-queues it -> RECEIVED', async () => {
     const agency = await e2e.setup();
     const d = await e2e.report(agency.token, onTimePenalty());
+    // uploaded and verified before SQS goes away (the verifier hears of uploads through a queue)
+    const documents = await e2e.upload(agency.token, d.id, penaltyDocs());
     e2e.stack.sqsFault.setReachable(false);
     let res;
     try {
-      res = await e2e.file(agency.token, d.id, filingBody(penaltyDocs()));
+      res = await e2e.file(agency.token, d.id, filingBody(documents));
     } finally {
       e2e.stack.sqsFault.setReachable(true);
     }
@@ -60,7 +62,7 @@ describe('filing failures', () => {
     const stuck = await e2e.get(agency.token, d.id);
     expect(stuck.status).toBe('SUBMITTED');
     expect(stuck.filing?.filingNumber).toBeUndefined();
-    const problem = expectProblem(await e2e.file(agency.token, d.id, filingBody(penaltyDocs())), 409);
+    const problem = expectProblem(await e2e.file(agency.token, d.id, filingBody(documents)), 409);
     expect(problem.currentStatus).toBe('SUBMITTED');
 
     const requeued = await reconcileFilings(reconcilerDeps(), 0);
@@ -82,11 +84,12 @@ describe('filing failures', () => {
   test('a batch with poison messages: the good filings are RECEIVED, the bad ones are dead-lettered after 3 receives; redrive moves them back and they end in the DLQ again', async () => {
     const agency = await e2e.setup();
     const decisions = await Promise.all(Array.from({ length: 4 }, () => e2e.report(agency.token, onTimePenalty())));
+    const documents = await Promise.all(decisions.map((d) => e2e.upload(agency.token, d.id, penaltyDocs())));
     // stored but not queued (queue unreachable for the API), so that they can travel in one batch with the poison
     e2e.stack.sqsFault.setReachable(false);
     let submitted;
     try {
-      submitted = await Promise.all(decisions.map((d) => e2e.file(agency.token, d.id, filingBody(penaltyDocs()))));
+      submitted = await Promise.all(decisions.map((d, i) => e2e.file(agency.token, d.id, filingBody(documents[i]!))));
     } finally {
       e2e.stack.sqsFault.setReachable(true);
     }
@@ -147,9 +150,11 @@ describe('numbering under load', () => {
   test(`${N} concurrent filings in one jurisdiction -> numbers 0001..${String(N).padStart(4, '0')}, no gap, no duplicate; one receipt each`, { timeout: 120_000 }, async () => {
     const agency = await e2e.setup({ prefix: '蓟州备' });
     const decisions = await inChunks(Array.from({ length: N }), 20, () => e2e.report(agency.token, onTimePenalty()));
+    // the files first (a few decisions at a time), so that the filings themselves still come all at once
+    const documents = await inChunks(decisions, 10, (d) => e2e.upload(agency.token, d.id, penaltyDocs()));
     const dayBefore = today();
 
-    const responses = await Promise.all(decisions.map((d) => e2e.file(agency.token, d.id, filingBody(penaltyDocs()))));
+    const responses = await Promise.all(decisions.map((d, i) => e2e.file(agency.token, d.id, filingBody(documents[i]!))));
     for (const r of responses) expectStatus(r, 202);
     const year = responses[0]!.json.filedOn.slice(0, 4) as string;
     expect([dayBefore, today()]).toContain(responses[0]!.json.filedOn);

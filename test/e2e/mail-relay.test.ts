@@ -13,7 +13,7 @@ test('the reproduction: a phishing case number filed with an outsider as contact
   const a = await e2e.setup();
   const outsider = `${uid('victim')}@outside.example`;
   const d = await e2e.report(a.token, requiredDecision({ caseNumber: phishing, decidedOn: '2026-11-27' }));
-  expectStatus(await e2e.file(a.token, d.id, filingBody(penaltyDocs(), { contact: { name: '李四', email: outsider }, lateReason: '材料整理' })), 202);
+  expectStatus(await e2e.file(a.token, d.id, filingBody(await e2e.upload(a.token, d.id, penaltyDocs()), { contact: { name: '李四', email: outsider }, lateReason: '材料整理' })), 202);
   await e2e.waitForStatus(a.token, d.id, ['RECEIVED']);
   const [receipt] = await e2e.waitForMails((all) => all.filter((m) => m.destination.to.includes(a.contactEmails[0]!)));
   expect(receipt!.destination.to.sort()).toEqual([...a.contactEmails].sort());
@@ -32,7 +32,7 @@ test('a filer whose address is in a domain the admin allowed for the agency gets
   expectStatus(await e2e.api('PUT', `/v1/agencies/${a.agencyId}`, { token: await e2e.admin(), body: { ...body, contactEmailDomains: [domain.toUpperCase()] } }), 200);
   const filer = `wangwu@${domain}`;
   const d = await e2e.report(a.token, requiredDecision({ decidedOn: '2026-11-27' }));
-  expectStatus(await e2e.file(a.token, d.id, filingBody(penaltyDocs(), { contact: { name: '王五', email: filer }, lateReason: '材料整理' })), 202);
+  expectStatus(await e2e.file(a.token, d.id, filingBody(await e2e.upload(a.token, d.id, penaltyDocs()), { contact: { name: '王五', email: filer }, lateReason: '材料整理' })), 202);
   const [receipt] = await e2e.waitForMails((all) => all.filter((m) => m.destination.to.includes(filer)));
   expect(receipt!.destination.to.sort()).toEqual([...a.contactEmails, filer].sort());
 });

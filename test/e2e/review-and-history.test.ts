@@ -67,6 +67,7 @@ interface QueueItem {
 const KINDS = [
   'REPORTED', 'FILING_SUBMITTED', 'CORRECTION_SUBMITTED', 'RECEIVED', 'INCOMPLETE', 'OVERDUE', 'ESCALATED', 'CORRECTION_OVERDUE',
   'LATE_EXPLANATION', 'NOTICE_WRITTEN', 'NOTICE_SENT', 'ACCEPTED', 'CORRECTION_REQUIRED', 'DEADLINE_RECOMPUTED',
+  'DOCUMENT_DECLARED', 'DOCUMENT_VERIFIED', 'DOCUMENT_REJECTED',
 ];
 const SUBJECT = {
   ACCEPTED: '【予以备案】',
@@ -129,9 +130,9 @@ async function workingDaysAfter(from: string, count: number, jurisdictionId?: st
   return { dueOn: res.json.dueOn, provisional: res.json.provisional };
 }
 
-/** files the decision (202) and waits until the processor has RECEIVED it */
+/** uploads a penalty's documents, files the decision with them (202) and waits until the processor has RECEIVED it */
 async function fileAndReceive(agency: Agency, id: string, extra: Record<string, unknown> = {}): Promise<Decision> {
-  const res = expectStatus(await e2e.file(agency.token, id, filingBody(penaltyDocs(), extra)), 202);
+  const res = expectStatus(await e2e.file(agency.token, id, filingBody(await e2e.upload(agency.token, id, penaltyDocs()), extra)), 202);
   expect(res.json).toMatchObject({ status: 'SUBMITTED' });
   const got = (await e2e.waitForStatus(agency.token, id, ['RECEIVED', 'INCOMPLETE'])) as unknown as Decision;
   expect(got.status, `decision ${id} after filing`).toBe('RECEIVED');
@@ -316,7 +317,7 @@ describe('POST /v1/decisions/{id}/review', () => {
     const awaiting = await e2e.report(agency.token, onTimePenalty());
     const notRequired = await e2e.report(agency.token, notRequiredDecision({ decidedOn: daysAgo(1) }));
     const incomplete = await e2e.report(agency.token, onTimePenalty());
-    expectStatus(await e2e.file(agency.token, incomplete.id, filingBody([doc('DECISION_LETTER')])), 202);
+    expectStatus(await e2e.file(agency.token, incomplete.id, filingBody(await e2e.upload(agency.token, incomplete.id, [doc('DECISION_LETTER')]))), 202);
     expect((await e2e.waitForStatus(agency.token, incomplete.id, ['RECEIVED', 'INCOMPLETE'])).status).toBe('INCOMPLETE');
     const accepted = await received(agency);
     expectStatus(await review(reviewer, accepted.id, { outcome: 'ACCEPTED' }), 200);
@@ -420,8 +421,8 @@ describe('the correction cycle', () => {
     const ordered = expectStatus(await review(reviewerToken, d.id, { outcome: 'CORRECTION_REQUIRED', comments }), 200).json;
     expect(ordered).toMatchObject({ status: 'CORRECTION_REQUIRED', correctionDueOn: (await workingDaysAfter(today(), 10, agency.jurisdictionId)).dueOn });
 
-    // the agency answers through the filing endpoint: SUBMITTED, then RECEIVED again
-    const res = expectStatus(await e2e.file(agency.token, d.id, filingBody(penaltyDocs())), 202);
+    // the agency answers through the filing endpoint with corrected files: SUBMITTED, then RECEIVED again
+    const res = expectStatus(await e2e.file(agency.token, d.id, filingBody(await e2e.upload(agency.token, d.id, penaltyDocs()))), 202);
     expect(res.json).toMatchObject({ status: 'SUBMITTED' });
     const again = await e2e.waitForStatus(agency.token, d.id, ['RECEIVED', 'INCOMPLETE']);
     expect(again.status).toBe('RECEIVED');
@@ -452,6 +453,22 @@ describe('the correction cycle', () => {
     for (const e of [correction, acceptance]) expect(e!.actor, e!.kind).toMatchObject({ role: 'reviewer', subject: reviewer });
     for (const e of [receivedFirst, receivedAgain]) expect(e!.actor.role, e!.kind).toBe('system');
     for (const e of flow) expect(e.on).toBe(today());
+
+    // each submission's three files: declared by the agency (the status unchanged) and verified by the system before it was filed
+    const DOCS = ['DOCUMENT_DECLARED', 'DOCUMENT_VERIFIED'];
+    const docEvents = ofKinds(items, DOCS);
+    expect(ofKinds(items, ['DOCUMENT_REJECTED'])).toEqual([]);
+    const before = (e: HistoryEvent, other: HistoryEvent) => items.indexOf(e) < items.indexOf(other);
+    const forFirst = docEvents.filter((e) => before(e, submitted!));
+    const forCorrection = docEvents.filter((e) => before(correction!, e) && before(e, resubmitted!));
+    expect(forFirst.length + forCorrection.length, 'every document event belongs to a submission').toBe(docEvents.length);
+    for (const [events, status] of [[forFirst, 'AWAITING_FILING'], [forCorrection, 'CORRECTION_REQUIRED']] as const) {
+      expect(events.map((e) => e.kind).sort()).toEqual([...Array(3).fill('DOCUMENT_DECLARED'), ...Array(3).fill('DOCUMENT_VERIFIED')]);
+      for (const e of ofKinds(events, ['DOCUMENT_DECLARED'])) {
+        expect(e).toMatchObject({ statusBefore: status, statusAfter: status, actor: { role: 'agency', subject: agencySubject, agencyId: agency.agencyId } });
+      }
+      for (const e of ofKinds(events, ['DOCUMENT_VERIFIED'])) expect(e.actor.role).toBe('system');
+    }
 
     // the two receipts and the two outcome mails are written and, eventually, sent
     const settled = await vi.waitFor(
@@ -525,7 +542,7 @@ describe('GET /v1/reviews/queue', () => {
     // not in the queue: awaiting a filing, incomplete
     await e2e.report(a.token, onTimePenalty({ decidedOn: daysAgo(4) }));
     const incomplete = await e2e.report(a.token, onTimePenalty({ decidedOn: daysAgo(5) }));
-    expectStatus(await e2e.file(a.token, incomplete.id, filingBody([doc('DECISION_LETTER')])), 202);
+    expectStatus(await e2e.file(a.token, incomplete.id, filingBody(await e2e.upload(a.token, incomplete.id, [doc('DECISION_LETTER')]))), 202);
     expect((await e2e.waitForStatus(a.token, incomplete.id, ['RECEIVED', 'INCOMPLETE'])).status).toBe('INCOMPLETE');
 
     const expected = [a2.id, a1.id, b1.id];

@@ -229,11 +229,14 @@ let sweepReport: Awaited<ReturnType<typeof sweep>>;
 /** 10:00 in Shanghai on `day` */
 const tenOClock = (day: string) => new Date(`${day}T02:00:00Z`);
 
-/** submits a filing as if on `day` (the use case in the test process, with a fixed clock), then waits for the processor */
+/**
+ * submits a filing as if on `day` (the use case in the test process, with a fixed clock), then waits for the processor;
+ * its files are uploaded first over HTTP (real clock: when a file was uploaded is not what the statistics count)
+ */
 async function fileOn(name: string, day: string, options: { late?: boolean; incomplete?: boolean } = {}) {
   const agency = agencies[CASES[name]!.agency];
   const deps = { ...baseDeps, now: () => tenOClock(day) };
-  const documents = options.incomplete ? [doc('DECISION_LETTER')] : penaltyDocs();
+  const documents = await e2e.upload(agency.token, ids[name]!, options.incomplete ? [doc('DECISION_LETTER')] : penaltyDocs());
   const caller = { role: 'agency' as const, subject: 'stats-test', agencyId: agency.agencyId, jurisdictionId: agency.jurisdictionId };
   const body = filingBody(documents, options.late ? { lateReason: '案情复杂' } : {}) as FilingBody;
   const submitted = await submitFiling(deps, caller, ids[name]!, body);
@@ -251,7 +254,7 @@ async function runReviews(name: string) {
     const res = expectStatus(await e2e.api('POST', `/v1/decisions/${ids[name]}/review`, { token: reviewer, body }), 200);
     expect(res.json.status, `${name} review ${i + 1}`).toBe(body.outcome);
     if (step === 'C' && i < steps.length - 1) {
-      expectStatus(await e2e.file(agency.token, ids[name]!, filingBody(penaltyDocs())), 202);
+      expectStatus(await e2e.file(agency.token, ids[name]!, filingBody(await e2e.upload(agency.token, ids[name]!, penaltyDocs()))), 202);
       const d = await e2e.waitForStatus(agency.token, ids[name]!, ['RECEIVED', 'INCOMPLETE']);
       expect(d.status, `${name} after answering correction ${i + 1}`).toBe('RECEIVED');
     }
