@@ -4,7 +4,7 @@
  */
 process.env.CALLER_RATE_LIMIT = '20/60';
 import { expect, test } from 'vitest';
-import { expectProblem, requiredDecision, useStack } from './harness.ts';
+import { expectProblem, expectStatus, requiredDecision, useStack } from './harness.ts';
 
 const e2e = useStack();
 
@@ -39,8 +39,8 @@ test('the API document stays public and unlimited', async () => {
   for (let i = 0; i < 25; i++) expect((await e2e.api('GET', '/v1/openapi.json')).status).toBe(200);
 });
 
-test('daily quotas per agency, set on the jurisdiction: reports and filings past the quota -> 429 until midnight in Shanghai, nothing stored', async () => {
-  const { agencyId, token } = await e2e.newAgencyAndJurisdiction({ dailyQuotaPerAgency: { decisions: 3, filings: 1 } });
+test('daily quotas per agency, set on the jurisdiction: reports, uploads and filings past the quota -> 429 until midnight in Shanghai, nothing stored', async () => {
+  const { agencyId, token } = await e2e.newAgencyAndJurisdiction({ dailyQuotaPerAgency: { decisions: 3, filings: 1, uploads: 2 } });
   const first = await e2e.report(token, requiredDecision());
   // a refused duplicate is not counted: the count moves in the write's own transaction
   const dup = await e2e.api('POST', '/v1/decisions', { token, body: requiredDecision({ caseNumber: first.caseNumber }) });
@@ -56,10 +56,23 @@ test('daily quotas per agency, set on the jurisdiction: reports and filings past
   // a retry of a report already made, once the quota is used up, learns that it exists (409), not to wait
   expect(expectProblem(await e2e.api('POST', '/v1/decisions', { token, body: requiredDecision({ caseNumber: first.caseNumber }) }), 409)).toMatchObject({ existingId: first.id });
 
-  const filing = (id: string) =>
-    e2e.api('PUT', `/v1/decisions/${id}/filing`, { token, body: { documents: [{ kind: 'DECISION_LETTER', title: '决定书', sha256: 'a'.repeat(64), sizeBytes: 1 }], contact: { name: '李四' }, lateReason: '延误' } });
-  expect((await filing(first.id)).status).toBe(202);
-  const refused = await filing(second.id);
+  // issue 12: documents declared (each an upload URL of up to 50 MB) count against the uploads quota
+  const declare = (id: string) =>
+    e2e.api('POST', `/v1/decisions/${id}/documents`, {
+      token,
+      body: { kind: 'DECISION_LETTER', title: '决定书', fileName: '决定书.pdf', contentType: 'application/pdf', sizeBytes: 1000, sha256: 'a'.repeat(64) },
+    });
+  const firstDocument = expectStatus(await declare(first.id), 201).json.documentId as string;
+  const secondDocument = expectStatus(await declare(second.id), 201).json.documentId as string;
+  const overUploads = expectProblem(await declare(second.id), 429);
+  expect(overUploads).toMatchObject({ type: 'urn:beian:problem:daily-quota-exceeded' });
+  expect(overUploads.detail).toMatch(/may make 2 uploads a day/);
+  expect((await e2e.api('GET', `/v1/decisions/${second.id}/documents`, { token })).json.items).toHaveLength(1);
+
+  const filing = (id: string, documentId: string) =>
+    e2e.api('PUT', `/v1/decisions/${id}/filing`, { token, body: { documents: [{ documentId }], contact: { name: '李四' }, lateReason: '延误' } });
+  expect((await filing(first.id, firstDocument)).status).toBe(202);
+  const refused = await filing(second.id, secondDocument);
   expect(expectProblem(refused, 429).detail).toMatch(/may make 1 filings a day/);
   expect((await e2e.api('GET', `/v1/decisions/${second.id}`, { token })).json.status).toBe('AWAITING_FILING');
 });
