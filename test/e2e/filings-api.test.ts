@@ -115,7 +115,7 @@ describe('PUT /v1/decisions/{id}/filing', () => {
 
   // documents are no longer described inline (kind, title, sha256, sizeBytes): each is uploaded first and listed by id;
   // an inline one is refused, naming it, with how to upload (the fields of an upload are checked in documents.test.ts)
-  const inline = (kind: string, over: Record<string, unknown> = {}) => ({ ...doc(kind as never), sha256: 'a'.repeat(64), sizeBytes: 1024, ...over });
+  const inline = (kind: string, over: Record<string, unknown> = {}) => ({ kind, title: '行政处罚决定书', sha256: 'a'.repeat(64), sizeBytes: 1024, ...over });
   test.each([
     ['the old inline form (kind, title, sha256, sizeBytes) for every document', 'documents.0', (b: any) => (b.documents = penaltyDocs().map((x) => inline(x.kind)))],
     ['an inline document with a sha256 of 63 hex characters', 'documents.0', (b: any) => (b.documents[0] = inline('DECISION_LETTER', { sha256: 'a'.repeat(63) }))],

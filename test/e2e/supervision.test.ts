@@ -5,7 +5,7 @@
  */
 import { reportedEvent } from '../../shared/store/history.ts';
 import { describe, expect, test, vi } from 'vitest';
-import { expectProblem, expectStatus, requiredDecision, useFilingStack, uid } from './filing-harness.ts';
+import { doc, expectProblem, expectStatus, requiredDecision, useFilingStack, uid } from './filing-harness.ts';
 import { SUBJECT, days, dayOf, kindOf, listed, settledMails, sweep } from './supervision-harness.ts';
 import { shanghaiToday } from '../../shared/domain/dates.ts';
 
@@ -175,13 +175,14 @@ describe('exactly once under faults', () => {
     expect(report).toMatchObject({ reminders: 0, overdueFlagged: 1, escalations: 1 });
     // an overdue decision is still filed, late, with its reason
     const [c] = setup.cases;
-    const late = await e2e.file(c!.agency.token, c!.id, { documents: [{ kind: 'DECISION_LETTER', title: '决定书', sha256: 'c'.repeat(64), sizeBytes: 10 }], contact: { name: '赵六' }, lateReason: '案卷整理延误' });
+    const late = await e2e.file(c!.agency.token, c!.id, { documents: await e2e.upload(c!.agency.token, c!.id, [doc('DECISION_LETTER')]), contact: { name: '赵六' }, lateReason: '案卷整理延误' });
     expect(expectStatus(late, 202).json).toMatchObject({ status: 'SUBMITTED', onTime: false });
   });
 
   test('a filing that lands while the sweep works wins: no overdue flag and no overdue notice for it', async () => {
     const setup = await overdueCases(3);
     const [racing, ...others] = setup.cases;
+    const racingDocuments = await e2e.upload(racing!.agency.token, racing!.id, [doc('DECISION_LETTER')]);
     const deps = (await import('./supervision-harness.ts')).sweepDeps();
     const racingSweep = { ...deps, sweeps: Object.assign(Object.create(deps.sweeps), {
       // the sweep has read the open items (racing still AWAITING_FILING) when the filing lands
@@ -189,7 +190,7 @@ describe('exactly once under faults', () => {
         for await (const page of deps.sweeps.openDue(...args)) {
           expect(page.map((d) => d.id)).toContain(racing!.id);
           const filed = await e2e.file(racing!.agency.token, racing!.id, {
-            documents: [{ kind: 'DECISION_LETTER', title: '决定书', sha256: 'a'.repeat(64), sizeBytes: 10 }],
+            documents: racingDocuments,
             contact: { name: '李四' },
             lateReason: '材料补正',
           });
@@ -219,7 +220,7 @@ describe('filing and explaining against the real clock', () => {
     const a = await e2e.setup();
     const d = await e2e.report(a.token, requiredDecision({ decidedOn, kind: 'COERCIVE', measures: ['SEAL_UP'], majorReasons: ['PUBLIC_INTEREST'] }));
     expect(d.filingDueOn).toBe(due);
-    const filed = await e2e.file(a.token, d.id, { documents: [{ kind: 'DECISION_LETTER', title: '决定书', sha256: 'b'.repeat(64), sizeBytes: 10 }], contact: { name: '王五' } });
+    const filed = await e2e.file(a.token, d.id, { documents: await e2e.upload(a.token, d.id, [doc('DECISION_LETTER')]), contact: { name: '王五' } });
     expect(expectStatus(filed, 202).json).toMatchObject({ onTime: true });
     await e2e.waitForStatus(a.token, d.id, ['RECEIVED']);
     for (const day of days(addDays(due, 1), addDays(due, 10))) {

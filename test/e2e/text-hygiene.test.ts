@@ -71,11 +71,17 @@ describe('control, bidirectional and invisible characters are refused with the f
     const { jurisdictionId, token } = await e2e.newAgencyAndJurisdiction();
     expectFieldErrors(await e2e.api('PUT', `/v1/agencies/${uid('a')}`, { token: admin, body: { name: '局\u0007', jurisdictionId } }), 'body', ['name']);
     const d = await e2e.report(token, requiredDecision());
+    // a document's title and file name are checked where they are declared (issue 9)
+    const document = await e2e.api('POST', `/v1/decisions/${d.id}/documents`, {
+      token,
+      body: { kind: 'DECISION_LETTER', title: '决定书\u200d', fileName: '决定书\u202egpj.pdf', contentType: 'application/pdf', sizeBytes: 1, sha256: 'a'.repeat(64) },
+    });
+    expectFieldErrors(document, 'body', ['title', 'fileName']);
     const filing = await e2e.api('PUT', `/v1/decisions/${d.id}/filing`, {
       token,
-      body: { documents: [{ kind: 'DECISION_LETTER', title: '决定书\u200d', sha256: 'a'.repeat(64), sizeBytes: 1 }], contact: { name: '李四\r\n' }, lateReason: '原因\u202e' },
+      body: { documents: [{ documentId: '00000000-0000-4000-8000-000000000000' }], contact: { name: '李四\r\n' }, lateReason: '原因\u202e' },
     });
-    expectFieldErrors(filing, 'body', ['documents.0.title', 'lateReason']);
+    expectFieldErrors(filing, 'body', ['lateReason']);
     // a contact name with a trailing CR LF: trimmed first (whitespace), so it is accepted as 李四
     expect(filing.json.errors.map((e: { field: string }) => e.field)).not.toContain('contact.name');
     expectStatus(await e2e.api('GET', `/v1/decisions/${d.id}`, { token }), 200);
