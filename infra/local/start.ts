@@ -48,7 +48,7 @@ Beian is running locally (started in ${((Date.now() - started) / 1000).toFixed(1
   SQS emulator    ${stack.sqsEndpoint}   queues ${[...stack.queues.keys()].map((q) => `${q} (+ ${q}-dlq)`).join(', ')}; \`npm run -s dlq -- list\`
   Mail viewer     ${stack.sesEndpoint}   sent mail as JSON: ${stack.sesEndpoint}/store
   Deadline sweep  daily at ${DAILY_RUN_TIME} Asia/Shanghai; now, as of any day: \`npm run -s sweep -- --as-of YYYY-MM-DD\`
-  (queue and mail emulators keep their contents in memory only)
+  S3 (documents) on the SQS emulator's port, bucket beian-documents (queue, S3 and mail emulators keep their contents in memory only)
 
 Try it (in another terminal):
   ADMIN=$(npm run -s token -- --role admin)
