@@ -23,6 +23,17 @@ const REFERENCE_IMPORT_MS = 37;
 
 /** One request per function, each touching DynamoDB. */
 const sampleEvents: Record<string, unknown> = {
+  // an upload event for a document never declared: read, found absent, skipped (no S3 read)
+  'verify-document': {
+    Records: [
+      {
+        messageId: 'bench-2', receiptHandle: 'bench', md5OfBody: '', eventSource: 'aws:sqs', awsRegion: 'us-east-1', messageAttributes: {},
+        eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:documents',
+        attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'bench', ApproximateFirstReceiveTimestamp: '0' },
+        body: JSON.stringify({ Records: [{ s3: { object: { key: 'documents/00000000-0000-4000-8000-000000000000/00000000-0000-4000-8000-000000000001', size: 1 } } }] }),
+      },
+    ],
+  },
   // a message whose decision does not exist: read, found stale, its (absent) receipt checked
   'process-filing': {
     Records: [
@@ -113,6 +124,8 @@ export async function benchBundles() {
       SQS_ENDPOINT: 'http://127.0.0.1:9',
       MAIL_FROM: 'beian@example.gov.cn',
       SES_ENDPOINT: 'http://127.0.0.1:9',
+      DOCUMENTS_BUCKET: 'bench-documents',
+      S3_ENDPOINT: 'http://127.0.0.1:9',
     };
 
     // The reference of the issue: the DynamoDB client alone, bundled the same way but with the SDK's
@@ -167,7 +180,9 @@ export async function benchBundles() {
     console.log(`  bare node -e 0: median ${fmt(bareMs)} ms (fastest ${fmt(bareMin)}); the DynamoDB client alone (default credential chain): +${fmt(referenceAbove)} ms (fastest +${fmt(referenceAboveMin)})`);
     console.log(`  ${RUNS} fresh processes each, in rounds; "scaled" = above bare x ${fmt(scale, 2)} (the reference's ${REFERENCE_IMPORT_MS} ms over its +${fmt(referenceAbove)} ms here);`);
     console.log('  "fastest" compares the least disturbed runs the same way, as a check on a noisy machine');
-    console.log('  function         KB all (at start)  ≤400    median above bare   scaled  ≤45    fastest scaled   import + 1 request');
+    // the budget is what a cold start loads (issue 9/11: "<= 400 KB loaded"); chunks read at a first use (the
+    // SQS, SES and S3 clients) are counted in "all" and show in "import + 1 request"
+    console.log('  function         KB all (at start)  start≤400  median above bare   scaled  ≤45    fastest scaled   import + 1 request');
     for (const b of bundles.slice(1)) {
       const sizeKb = b.totalKb!;
       const above = median(samples.get(`${b.name}:import`)!) - bareMs;
@@ -175,7 +190,7 @@ export async function benchBundles() {
       const fastestScaled = ((Math.min(...samples.get(`${b.name}:import`)!) - bareMin) * REFERENCE_IMPORT_MS) / referenceAboveMin;
       const requestMs = median(samples.get(`${b.name}:request`)!);
       console.log(
-        `  ${b.name.padEnd(17)} ${fmt(sizeKb).padStart(6)} (${fmt(b.startKb!).padStart(5)})  ${sizeKb <= TARGET_KB ? 'ok  ' : 'OVER'}  ${fmt(above).padStart(12)} ms  ${fmt(scaled).padStart(7)}  ${scaled <= TARGET_IMPORT_MS ? 'ok  ' : 'OVER'}  ${fmt(fastestScaled).padStart(10)}      ${fmt(requestMs).padStart(10)} ms`,
+        `  ${b.name.padEnd(17)} ${fmt(sizeKb).padStart(6)} (${fmt(b.startKb!).padStart(5)})  ${b.startKb! <= TARGET_KB ? 'ok  ' : 'OVER'}     ${fmt(above).padStart(12)} ms  ${fmt(scaled).padStart(7)}  ${scaled <= TARGET_IMPORT_MS ? 'ok  ' : 'OVER'}  ${fmt(fastestScaled).padStart(10)}      ${fmt(requestMs).padStart(10)} ms`,
       );
       Object.assign(results, { [`${b.name}.sizeKb`]: sizeKb, [`${b.name}.startKb`]: b.startKb!, [`${b.name}.importAboveBareMs`]: above, [`${b.name}.importAboveBareScaledMs`]: scaled, [`${b.name}.fastestScaledMs`]: fastestScaled, [`${b.name}.coldRequestMs`]: requestMs });
     }
