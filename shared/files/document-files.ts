@@ -9,10 +9,10 @@ import { env } from '../../functions/manifest.ts';
 export interface DocumentFiles {
   /** a presigned PUT bound to the declared type, length and SHA-256 (S3 refuses other bytes) */
   presignPut(key: string, file: { contentType: string; sizeBytes: number; sha256Base64: string }, expiresSeconds: number): Promise<{ url: string; headers: Record<string, string> }>;
-  /** a presigned GET that answers with the original file name and type */
-  presignGet(key: string, file: { contentDisposition: string; contentType: string }, expiresSeconds: number): Promise<string>;
-  /** the object's bytes as they stream, or undefined when there is no such object */
-  read(key: string): Promise<AsyncIterable<Uint8Array> | undefined>;
+  /** a presigned GET that answers with the original file name and type (of that version, when given) */
+  presignGet(key: string, file: { contentDisposition: string; contentType: string; versionId?: string | undefined }, expiresSeconds: number): Promise<string>;
+  /** the object's bytes as they stream, and its version (a versioned bucket), or undefined when there is no such object */
+  read(key: string): Promise<{ bytes: AsyncIterable<Uint8Array>; versionId?: string } | undefined>;
 }
 
 export interface DocumentFilesConfig {
@@ -47,7 +47,15 @@ export function s3DocumentFiles(config: DocumentFilesConfig): DocumentFiles {
     },
     async presignGet(key, file, expiresSeconds) {
       const { s3, sdk, sign } = await load();
-      return sign(s3, new sdk.GetObjectCommand({ Bucket: config.bucket, Key: key, ResponseContentDisposition: file.contentDisposition, ResponseContentType: file.contentType }), {
+      const command = new sdk.GetObjectCommand({
+        Bucket: config.bucket,
+        Key: key,
+        // the version the verifier read: a later PUT to the same key (S3 accepts only the same bytes) is never served
+        ...(file.versionId && { VersionId: file.versionId }),
+        ResponseContentDisposition: file.contentDisposition,
+        ResponseContentType: file.contentType,
+      });
+      return sign(s3, command, {
         expiresIn: expiresSeconds,
       });
     },
@@ -55,7 +63,7 @@ export function s3DocumentFiles(config: DocumentFilesConfig): DocumentFiles {
       const { s3, sdk } = await load();
       try {
         const out = await s3.send(new sdk.GetObjectCommand({ Bucket: config.bucket, Key: key }));
-        return out.Body as Readable;
+        return { bytes: out.Body as Readable, ...(out.VersionId && out.VersionId !== 'null' && { versionId: out.VersionId }) };
       } catch (e) {
         if (e instanceof sdk.NoSuchKey || (e as { name?: string }).name === 'NoSuchKey') return undefined;
         throw e;

@@ -83,16 +83,16 @@ export class DocumentStore {
   }
 
   /** PENDING -> VERIFIED or REJECTED, once (a redelivered event finds it settled), with its event. */
-  async settle(doc: DocumentRecord, verdict: { status: 'VERIFIED' | 'REJECTED'; reason?: string }, at: string, event: HistoryEvent): Promise<boolean> {
+  async settle(doc: DocumentRecord, verdict: { status: 'VERIFIED' | 'REJECTED'; reason?: string; versionId?: string }, at: string, event: HistoryEvent): Promise<boolean> {
     const result = await transact(this.db, [
       {
         Update: {
           TableName: this.tableName,
           Key: documentKey(doc.decisionId, doc.documentId),
-          UpdateExpression: `SET #status = :status, checkedAt = :at${verdict.status === 'VERIFIED' ? ', verifiedAt = :at' : ''}${verdict.reason ? ', reason = :reason' : ''}`,
+          UpdateExpression: `SET #status = :status, checkedAt = :at${verdict.status === 'VERIFIED' ? ', verifiedAt = :at' : ''}${verdict.reason ? ', reason = :reason' : ''}${verdict.versionId ? ', versionId = :version' : ''}`,
           ConditionExpression: '#status = :pending',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':status': verdict.status, ':at': at, ':pending': 'PENDING', ...(verdict.reason && { ':reason': verdict.reason }) },
+          ExpressionAttributeValues: { ':status': verdict.status, ':at': at, ':pending': 'PENDING', ...(verdict.reason && { ':reason': verdict.reason }), ...(verdict.versionId && { ':version': verdict.versionId }) },
         },
       },
       eventPut(this.tableName, doc.decisionId, event),

@@ -70,6 +70,8 @@ export interface DocumentRecord extends DocumentBody {
   checkedAt?: string;
   /** VERIFIED: when */
   verifiedAt?: string;
+  /** the S3 object version the verifier read (a versioned bucket): the one downloads serve */
+  versionId?: string;
 }
 
 /** What a filing keeps of each document it lists (as it was when filed). */

@@ -36,8 +36,8 @@ export interface DeclaredDocument {
 }
 
 /** What the API shows of a document (the S3 key and the agency stay inside). */
-export type DocumentView = Omit<DocumentRecord, 'key' | 'agencyId' | 'decisionId' | 'uploadExpiresAt'>;
-const view = ({ key: _k, agencyId: _a, decisionId: _d, uploadExpiresAt: _u, ...rest }: DocumentRecord): DocumentView => rest;
+export type DocumentView = Omit<DocumentRecord, 'key' | 'agencyId' | 'decisionId' | 'uploadExpiresAt' | 'versionId'>;
+const view = ({ key: _k, agencyId: _a, decisionId: _d, uploadExpiresAt: _u, versionId: _v, ...rest }: DocumentRecord): DocumentView => rest;
 
 /**
  * Declares a document of the agency's own decision (another's is a 404) while its filing is open (409
@@ -120,7 +120,7 @@ export async function documentContent(deps: DocumentDeps, caller: Caller, decisi
   if (doc.status !== 'VERIFIED') {
     throw conflict('document-not-verified', `document ${documentId} is ${doc.status}${doc.reason ? ` (${doc.reason})` : ''}: only a verified document is served`, { currentStatus: doc.status });
   }
-  return deps.files.presignGet(doc.key, { contentDisposition: attachmentDisposition(doc.fileName), contentType: doc.contentType }, DOWNLOAD_URL_SECONDS);
+  return deps.files.presignGet(doc.key, { contentDisposition: attachmentDisposition(doc.fileName), contentType: doc.contentType, versionId: doc.versionId }, DOWNLOAD_URL_SECONDS);
 }
 
 export interface VerifierDeps {
@@ -147,13 +147,13 @@ export async function verifyUpload(deps: VerifierDeps, key: string): Promise<'VE
     return 'skipped';
   }
   if (doc.status !== 'PENDING') return 'skipped';
-  const bytes = await deps.files.read(doc.key);
-  if (!bytes) throw new Error(`object ${doc.key} is not readable yet`);
-  const verdict = await verifyFile(bytes, doc);
+  const object = await deps.files.read(doc.key);
+  if (!object) throw new Error(`object ${doc.key} is not readable yet`);
+  const verdict = await verifyFile(object.bytes, doc);
   const at = deps.now().toISOString();
   const detail = verdict.status === 'VERIFIED' ? `${doc.kind} document ${doc.documentId} verified` : `${doc.kind} document ${doc.documentId} rejected: ${verdict.reason}`;
   const event = historyEvent(verdict.status === 'VERIFIED' ? 'DOCUMENT_VERIFIED' : 'DOCUMENT_REJECTED', at, SYSTEM.verifier, null, null, detail);
-  const settled = await deps.documents.settle(doc, verdict, at, event);
+  const settled = await deps.documents.settle(doc, { ...verdict, ...(object.versionId && { versionId: object.versionId }) }, at, event);
   if (!settled) return 'skipped';
   deps.log(verdict.status === 'VERIFIED' ? 'INFO' : 'WARN', `document ${verdict.status.toLowerCase()}`, { decisionId: doc.decisionId, documentId: doc.documentId, ...(verdict.status === 'REJECTED' && { reason: verdict.reason }) });
   return verdict.status;
