@@ -21,8 +21,14 @@ async function verifyRecord(record: SQSRecord) {
   }
   if (body.Event === 's3:TestEvent') return;
   for (const r of body.Records ?? []) {
-    // keys arrive URL-encoded, spaces as '+'
-    const key = decodeURIComponent(r.s3.object.key.replace(/\+/g, ' '));
+    // keys arrive URL-encoded, spaces as '+'; a record that names no key is no upload of ours (logged, not retried)
+    let key: string;
+    try {
+      key = decodeURIComponent(String(r?.s3?.object?.key).replace(/\+/g, ' '));
+    } catch {
+      deps.log('WARN', 'an event record with an undecodable key; ignored', { messageId: record.messageId });
+      continue;
+    }
     const outcome = await verifyUpload(deps, key);
     deps.log('INFO', 'upload checked', { key, outcome, receiveCount: record.attributes.ApproximateReceiveCount });
   }

@@ -39,10 +39,11 @@ export function s3DocumentFiles(config: DocumentFilesConfig): DocumentFiles {
   return {
     async presignPut(key, file, expiresSeconds) {
       const { s3, sdk, sign } = await load();
-      const command = new sdk.PutObjectCommand({ Bucket: config.bucket, Key: key, ContentType: file.contentType, ContentLength: file.sizeBytes, ChecksumSHA256: file.sha256Base64 });
-      const headers = { 'content-type': file.contentType, 'content-length': String(file.sizeBytes), 'x-amz-checksum-sha256': file.sha256Base64 };
+      // If-None-Match: * makes the key write-once (an S3 conditional write): the URL cannot be replayed into more versions
+      const command = new sdk.PutObjectCommand({ Bucket: config.bucket, Key: key, ContentType: file.contentType, ContentLength: file.sizeBytes, ChecksumSHA256: file.sha256Base64, IfNoneMatch: '*' });
+      const headers = { 'content-type': file.contentType, 'content-length': String(file.sizeBytes), 'if-none-match': '*', 'x-amz-checksum-sha256': file.sha256Base64 };
       // the headers are signed, so the upload must carry exactly these: another type, length or hash is refused by S3
-      const url = await sign(s3, command, { expiresIn: expiresSeconds, signableHeaders: new Set(Object.keys(headers)), unhoistableHeaders: new Set(['x-amz-checksum-sha256']) });
+      const url = await sign(s3, command, { expiresIn: expiresSeconds, signableHeaders: new Set(Object.keys(headers)), unhoistableHeaders: new Set(['x-amz-checksum-sha256', 'if-none-match']) });
       return { url, headers };
     },
     async presignGet(key, file, expiresSeconds) {

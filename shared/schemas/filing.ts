@@ -17,6 +17,14 @@ export const MAX_DOCUMENTS_PER_DECISION = 30;
 
 const sha256Hex = z.string().check(z.regex(/^[0-9a-f]{64}$/i, 'must be the SHA-256 of the file as 64 hexadecimal characters'));
 
+/** The file name endings of each type: a download is saved under its name, so the name must say what it is. */
+export const EXTENSIONS: Record<DocumentContentType, readonly string[]> = {
+  'application/pdf': ['.pdf'],
+  'application/ofd': ['.ofd'],
+  'image/jpeg': ['.jpg', '.jpeg'],
+  'image/png': ['.png'],
+};
+
 /** POST /v1/decisions/{id}/documents: what the agency declares of a file before uploading it. */
 export const documentBody = z.strictObject({
   kind: z.enum(DOCUMENT_KINDS),
@@ -25,7 +33,14 @@ export const documentBody = z.strictObject({
   contentType: z.enum(DOCUMENT_CONTENT_TYPES, { error: `must be one of ${DOCUMENT_CONTENT_TYPES.join(', ')}` }),
   sizeBytes: z.int().check(z.minimum(1, 'must be at least 1'), z.maximum(MAX_DOCUMENT_BYTES, `must be at most ${MAX_DOCUMENT_BYTES} (50 MB)`)),
   sha256: sha256Hex,
-});
+}).check(
+  z.superRefine((d, ctx) => {
+    const endings = EXTENSIONS[d.contentType];
+    if (endings && !endings.some((e) => d.fileName.toLowerCase().endsWith(e))) {
+      ctx.addIssue({ code: 'custom', path: ['fileName'], message: `must end with ${endings.join(' or ')} for ${d.contentType}`, input: d });
+    }
+  }),
+);
 export type DocumentBody = z.output<typeof documentBody>;
 
 const HOW_TO_UPLOAD =

@@ -96,6 +96,10 @@ export class DocumentStore {
         },
       },
       eventPut(this.tableName, doc.decisionId, event),
+      // a rejected document no longer takes one of the decision's 30 places
+      ...(verdict.status === 'REJECTED'
+        ? [{ Update: { TableName: this.tableName, Key: keys.decision(doc.decisionId), UpdateExpression: 'ADD documentCount :minus', ExpressionAttributeValues: { ':minus': -1 } } }]
+        : []),
     ]);
     return result.ok;
   }

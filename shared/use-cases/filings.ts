@@ -214,7 +214,9 @@ export async function processFiling(deps: ProcessorDeps, message: FilingMessage)
       await deps.queue.enqueue(message, { delaySeconds: DOCUMENTS_WAIT_SECONDS });
       return 'waiting';
     }
-    const missing = missingDocuments(decision, verified.documents, verified.why);
+    // every listed document must count: a rejected one (of any kind) is named too, and never registered
+    const required = missingDocuments(decision, verified.documents, verified.why);
+    const missing = [...required, ...verified.rejected.filter((r) => !required.some((m) => m.kind === r.kind))];
     if (missing.length) {
       result = (await deps.filings.markIncomplete(decision, message.submissionId, missing, checkedAt)) === 'done' ? 'incomplete' : 'stale';
     } else {
@@ -254,23 +256,30 @@ export const DOCUMENTS_WAIT_SECONDS = 30;
  * its upload could still come makes the filing wait; one PENDING past its upload URL (and a grace) was
  * never uploaded, and is settled REJECTED here.
  */
-async function verifiedDocuments(deps: ProcessorDeps, decision: DecisionRecord): Promise<'waiting' | { documents: FiledDocument[]; why: Map<string, string> }> {
+async function verifiedDocuments(
+  deps: ProcessorDeps,
+  decision: DecisionRecord,
+): Promise<'waiting' | { documents: FiledDocument[]; why: Map<string, string>; rejected: MissingDocument[] }> {
   const listed = new Set(decision.filing!.documents.map((d) => d.documentId));
   const docs = (await deps.documents.list(decision.id)).filter((d) => listed.has(d.documentId));
   const now = deps.now();
   const why = new Map<string, string>();
+  const rejected: MissingDocument[] = [];
   for (const d of docs) {
     if (d.status === 'PENDING' && Date.parse(d.uploadExpiresAt) + UPLOAD_GRACE_SECONDS * 1000 > now.getTime()) return 'waiting';
     if (d.status === 'PENDING') {
-      const reason = 'not uploaded before the upload URL expired';
+      const reason = 'not verified: no upload arrived (or none could be read) before the upload URL expired';
       const at = now.toISOString();
       await deps.documents.settle(d, { status: 'REJECTED', reason }, at, historyEvent('DOCUMENT_REJECTED', at, SYSTEM.processor, null, null, `${d.kind} document ${d.documentId} rejected: ${reason}`));
       why.set(d.kind, reason);
+      rejected.push({ kind: d.kind, reason });
     } else if (d.status === 'REJECTED') {
-      why.set(d.kind, `REJECTED: ${d.reason ?? 'the file is not the one declared'}`);
+      const reason = `REJECTED: ${d.reason ?? 'the file is not the one declared'}`;
+      why.set(d.kind, reason);
+      rejected.push({ kind: d.kind, reason });
     }
   }
-  return { documents: decision.filing!.documents.filter((f) => docs.some((d) => d.documentId === f.documentId && d.status === 'VERIFIED')), why };
+  return { documents: decision.filing!.documents.filter((f) => docs.some((d) => d.documentId === f.documentId && d.status === 'VERIFIED')), why, rejected };
 }
 
 /**

@@ -332,8 +332,14 @@ describe('documents: upload, verification, filing, download', () => {
       expect(c.upload.headers).toEqual({
         'content-type': f.contentType,
         'content-length': String(f.bytes.length),
+        // write-once: the URL cannot be replayed into another version of the object (an S3 conditional write)
+        'if-none-match': '*',
         'x-amz-checksum-sha256': base64Of(f.bytes),
       });
+      // what S3 checks is what the URL signs: the type, the length, the hash and write-once, for 15 minutes
+      const signed = new URL(c.upload.url).searchParams;
+      expect(signed.get('X-Amz-SignedHeaders')!.split(';').sort()).toEqual(['content-length', 'content-type', 'host', 'if-none-match', 'x-amz-checksum-sha256']);
+      expect(signed.get('X-Amz-Expires')).toBe('900');
       const ttl = Date.parse(c.upload.expiresAt) - t0;
       expect(ttl, `expiresAt ${c.upload.expiresAt} about 15 minutes ahead`).toBeGreaterThan(14 * 60_000);
       expect(ttl).toBeLessThan(16 * 60_000);
@@ -417,6 +423,8 @@ describe('documents: upload, verification, filing, download', () => {
       const disposition = query.get('response-content-disposition');
       expect(disposition, `response-content-disposition in ${location}`).not.toBeNull();
       expect(disposition!).toMatch(/^attachment;/);
+      expect(query.get('X-Amz-Expires'), 'a download URL lives 5 minutes').toBe('300');
+      expect(query.get('X-Amz-SignedHeaders')).toBe('host');
       expect(disposition!).toContain(`filename*=UTF-8''`);
       expect(extendedFileName(disposition!)).toBe(f.fileName);
       const fallback = /filename="([^"]*)"/.exec(disposition!);
@@ -630,6 +638,32 @@ describe('documents: upload, verification, filing, download', () => {
     const got = asDecision(await e2e.waitForStatus(agency.token, d.id, ['RECEIVED', 'INCOMPLETE'], 60_000));
     expect(got.status, JSON.stringify(got.filing)).toBe('RECEIVED');
     expect(got.filing!.documents.map((x) => x.documentId)).toEqual(ids);
+  });
+
+  test('outside review: a name must end as its type does; a rejected document listed in a filing makes it INCOMPLETE and is never on a receipt; a rejected document frees its place', async () => {
+    const agency = await e2e.setup();
+    const d = await e2e.report(agency.token, onTimePenalty());
+    // a file saved under its name must be what the name says (no 决定书.pdf.hta that is a PDF to the verifier)
+    for (const [fileName, contentType] of [['决定书.pdf.hta', 'application/pdf'], ['决定书.html', 'application/pdf'], ['tool.jar', 'application/ofd'], ['photo.svg', 'image/png'], ['scan.png', 'image/jpeg']] as const) {
+      expectFieldErrors(await declare(agency.token, d.id, declaration(pdf('OTHER'), { fileName, contentType })), 'body', ['fileName']);
+    }
+    expect((await declare(agency.token, d.id, declaration(jpeg('OTHER', '现场照片.JPEG')))).status).toBe(201);
+
+    // the three required documents verified, and an extra one rejected: the filing lists all four
+    const good = await Promise.all([pdf('DECISION_LETTER'), pdf('LEGAL_REVIEW_OPINION'), pdf('COLLECTIVE_DISCUSSION_RECORD')].map((f) => uploaded(agency.token, d.id, f)));
+    const extra = pdf('OTHER', '附件.pdf');
+    const bad = await create(agency.token, d.id, extra);
+    await put(bad.upload, Buffer.from(extra.bytes).fill(0x41, 20, 30));
+    const states = await settled(agency.token, d.id, [...good, bad.documentId]);
+    expect([...good, bad.documentId].map((id) => states.get(id)!.status)).toEqual(['VERIFIED', 'VERIFIED', 'VERIFIED', 'REJECTED']);
+    expect(expectStatus(await e2e.file(agency.token, d.id, filingBody(refs([...good, bad.documentId]))), 202).status).toBe(202);
+    const incomplete = asDecision(await e2e.waitForStatus(agency.token, d.id, ['INCOMPLETE', 'RECEIVED']));
+    expect(incomplete.status).toBe('INCOMPLETE');
+    expect(incomplete.filing!.missingDocuments).toEqual([{ kind: 'OTHER', reason: expect.stringMatching(/^REJECTED: SHA-256 differs/) }]);
+
+    // a rejected document gives its place back: 30 may still be declared beside the verified ones
+    const count = (await e2e.get(agency.token, d.id)) as unknown as { documentCount: number };
+    expect(count.documentCount).toBe(4); // the JPEG declaration, the three verified; the rejected one freed its place
   });
 
   test('visibility: a reviewer of another jurisdiction and another agency get 404 on the list and the content; the content of a PENDING document -> 409; an unknown document -> 404', async () => {
