@@ -487,13 +487,20 @@ describe('the filing receipt', () => {
     const caseNumber = 'X1\r\nBcc: evil@example.com\u202Eexe.pdf https://evil.example';
     const decision = {
       caseNumber, kind: 'PENALTY', decidedOn: '2026-11-27', filingDueOn: '2026-12-11', id: 'd-1',
-      filing: { onTime: true, workingDaysLate: 0, filedOn: '2026-12-01' },
+      filing: {
+        onTime: true, workingDaysLate: 0, filedOn: '2026-12-01',
+        // issue 9: the receipt lists each registered file with its SHA-256; names are agency text too
+        documents: [{ documentId: 'doc-1', kind: 'DECISION_LETTER', title: '决定书\u202E', fileName: '<b>决定书</b>.pdf', contentType: 'application/pdf', sizeBytes: 10, sha256: 'ab'.repeat(32) }],
+      },
     } as any;
     const mail = renderReceipt(decision, '宝坻区市场监督管理局', '宝坻备〔2026〕0001');
     expect(mail.subject).toBe('备案回执 宝坻备〔2026〕0001');
     for (const part of [mail.text, mail.html]) {
       expect(part).not.toMatch(/[\r\u202E]|Bcc: evil@example.com\r|https:\/\//);
       expect(part).toContain('X1 Bcc: evil@example.comexe.pdf hxxps://evil.example');
+      expect(part).toContain(`SHA-256 ${'ab'.repeat(32)}`);
     }
+    expect(mail.html).not.toContain('<b>');
+    expect(mail.html).toContain('&#60;b&#62;决定书');
   });
 });
