@@ -666,6 +666,31 @@ describe('documents: upload, verification, filing, download', () => {
     expect(count.documentCount).toBe(4); // the JPEG declaration, the three verified; the rejected one freed its place
   });
 
+  test('a document never uploaded: once its URL has expired (and a grace), a filing meeting it settles it REJECTED and is INCOMPLETE', async () => {
+    const agency = await e2e.setup();
+    const d = await e2e.report(agency.token, onTimePenalty());
+    const ids = await Promise.all([pdf('DECISION_LETTER'), pdf('LEGAL_REVIEW_OPINION')].map((f) => uploaded(agency.token, d.id, f)));
+    const never = await create(agency.token, d.id, pdf('COLLECTIVE_DISCUSSION_RECORD'));
+    await settled(agency.token, d.id, ids);
+    // the processor itself, 21 minutes on (upload URL 15 minutes + 5 minutes' grace): the real one would only wait
+    const { processorDeps } = await import('../../shared/wiring/processor.ts');
+    const { processFiling } = await import('../../shared/use-cases/filings.ts');
+    const deps = { ...processorDeps(), queue: { enqueue: async () => {} }, log: () => {} };
+    e2e.stack.sqsFault.setReachable(false); // the stack's processor must not take the message first
+    try {
+      expect(expectStatus(await e2e.file(agency.token, d.id, filingBody(refs([...ids, never.documentId]))), 202).status).toBe(202);
+      const submitted = asDecision(await e2e.get(agency.token, d.id));
+      const later = { ...deps, now: () => new Date(Date.now() + 21 * 60_000) };
+      expect(await processFiling(later, { decisionId: d.id, submissionId: (submitted.filing as unknown as { submissionId: string }).submissionId })).toBe('incomplete');
+    } finally {
+      e2e.stack.sqsFault.setReachable(true);
+    }
+    const after = asDecision(await e2e.get(agency.token, d.id));
+    expect(after.status).toBe('INCOMPLETE');
+    expect(after.filing!.missingDocuments).toEqual([{ kind: 'COLLECTIVE_DISCUSSION_RECORD', reason: expect.stringMatching(/^not verified: no upload arrived/) }]);
+    expect((await items(agency.token, d.id)).find((x) => x.documentId === never.documentId)).toMatchObject({ status: 'REJECTED', reason: expect.stringMatching(/before the upload URL expired/) });
+  });
+
   test('visibility: a reviewer of another jurisdiction and another agency get 404 on the list and the content; the content of a PENDING document -> 409; an unknown document -> 404', async () => {
     const agency = await e2e.setup();
     const d = await e2e.report(agency.token, onTimePenalty());
