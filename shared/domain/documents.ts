@@ -56,9 +56,14 @@ export function parseDocumentKey(key: string): { decisionId: string; documentId:
   return m ? { decisionId: m[1]!, documentId: m[2]! } : undefined;
 }
 
-/** Content-Disposition for a download: an ASCII fallback name, and the original (Chinese) one per RFC 6266 / 5987. */
-export function attachmentDisposition(fileName: string): string {
-  const ascii = fileName.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+/**
+ * Content-Disposition for a download: an ASCII fallback name for clients that ignore `filename*` (curl -OJ),
+ * and the original (Chinese) one per RFC 6266 / 5987. A name that is not ASCII falls back to `fallback`
+ * (the document's kind and id, with the name's ending), not to a row of underscores.
+ */
+export function attachmentDisposition(fileName: string, fallback = 'document'): string {
+  const ending = /\.[A-Za-z0-9]{1,5}$/.exec(fileName)?.[0] ?? '';
+  const ascii = /^[\x20-\x7e]+$/.test(fileName) ? fileName.replace(/["\\]/g, '_') : `${fallback}${ending}`;
   const encoded = encodeURIComponent(fileName).replace(/['()*!]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }

@@ -348,6 +348,27 @@ export class FilingStore {
     return found.slice(0, limit);
   }
 
+  /**
+   * A submission that waits for its documents' verification and was re-queued by the processor itself: its
+   * place in the reconciler's list moves to `at`, so the reconciler does not queue it a second time meanwhile.
+   */
+  async markWaiting(decisionId: string, submissionId: string, at: string): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.decision(decisionId),
+          UpdateExpression: 'SET dueSk = :sk',
+          ConditionExpression: '#status = :submitted AND filing.submissionId = :sid',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':sk': `${at}#${decisionId}`, ':submitted': 'SUBMITTED', ':sid': submissionId },
+        }),
+      );
+    } catch (e) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e; // processed meanwhile
+    }
+  }
+
   /** Counts a re-queue of the submission; false when it is no longer SUBMITTED or was counted meanwhile. */
   async countRequeue(decisionId: string, submissionId: string, requeues: number): Promise<boolean> {
     try {

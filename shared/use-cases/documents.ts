@@ -120,7 +120,7 @@ export async function documentContent(deps: DocumentDeps, caller: Caller, decisi
   if (doc.status !== 'VERIFIED') {
     throw conflict('document-not-verified', `document ${documentId} is ${doc.status}${doc.reason ? ` (${doc.reason})` : ''}: only a verified document is served`, { currentStatus: doc.status });
   }
-  return deps.files.presignGet(doc.key, { contentDisposition: attachmentDisposition(doc.fileName), contentType: doc.contentType, versionId: doc.versionId }, DOWNLOAD_URL_SECONDS);
+  return deps.files.presignGet(doc.key, { contentDisposition: attachmentDisposition(doc.fileName, `${doc.kind}-${doc.documentId}`), contentType: doc.contentType, versionId: doc.versionId }, DOWNLOAD_URL_SECONDS);
 }
 
 export interface VerifierDeps {

@@ -137,6 +137,13 @@ async function prepareSubmission(deps: FilingDeps, decision: DecisionRecord, bod
       errors: unknown.map((i) => ({ field: `documents.${i}.documentId`, in: 'body', reason: `is not a document of decision ${decision.id}: declare it with POST /v1/decisions/${decision.id}/documents` })),
     });
   }
+  // a document the verifier already rejected cannot count: say so now rather than after the queue
+  const rejected = body.documents.flatMap((d, i) => (byId.get(d.documentId)?.status === 'REJECTED' ? [i] : []));
+  if (rejected.length) {
+    throw unprocessable('rejected-document', `the filing lists ${rejected.length} document(s) that failed verification: upload the right file as a new document and list that`, {
+      errors: rejected.map((i) => ({ field: `documents.${i}.documentId`, in: 'body', reason: `was REJECTED (${byId.get(body.documents[i]!.documentId)!.reason ?? 'not the declared file'}): declare and upload it again` })),
+    });
+  }
   const documents: FiledDocument[] = body.documents.map(({ documentId }) => {
     const { kind, title, fileName, contentType, sizeBytes, sha256 } = byId.get(documentId)!;
     return { documentId, kind, title, fileName, contentType, sizeBytes, sha256 };
@@ -210,8 +217,11 @@ export async function processFiling(deps: ProcessorDeps, message: FilingMessage)
     const checkedAt = deps.now().toISOString();
     const verified = await verifiedDocuments(deps, decision);
     if (verified === 'waiting') {
-      // a listed upload is still being verified: look again shortly, without failing the message
+      // a listed upload is still being verified: look again shortly, without failing the message; the
+      // reconciler leaves it alone meanwhile (its place in the SUBMITTED list moves on), so one chain of
+      // messages waits, not several
       await deps.queue.enqueue(message, { delaySeconds: DOCUMENTS_WAIT_SECONDS });
+      await deps.filings.markWaiting(decision.id, message.submissionId, checkedAt);
       return 'waiting';
     }
     // every listed document must count: a rejected one (of any kind) is named too, and never registered

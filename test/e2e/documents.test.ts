@@ -527,7 +527,7 @@ describe('documents: upload, verification, filing, download', () => {
     expect((await settled(agency.token, d.id, [first.json.documentId])).get(first.json.documentId)!.status).toBe('VERIFIED');
   });
 
-  test('rejections: wrong bytes -> REJECTED (SHA-256), a short upload -> REJECTED (size), a PNG declared as PDF -> REJECTED (PDF); a filing listing them -> INCOMPLETE with missingDocuments { kind, reason: REJECTED... }', async () => {
+  test('rejections: wrong bytes -> REJECTED (SHA-256), a short upload -> REJECTED (size), a PNG declared as PDF -> REJECTED (PDF); a filing listing them -> 422 naming each with its reason', async () => {
     const agency = await e2e.setup();
     const d = await e2e.report(agency.token, onTimePenalty());
 
@@ -567,18 +567,16 @@ describe('documents: upload, verification, filing, download', () => {
     const rejected = expectProblem(await asApi(await content(agency.token, d.id, h!.documentId)), 409);
     expect(rejected.currentStatus).toBe('REJECTED');
 
-    // the filing listing them: no required kind has a VERIFIED document -> INCOMPLETE, each with its reason
-    expectStatus(await e2e.file(agency.token, d.id, filingBody(refs(ids))), 202);
-    const got = asDecision(await e2e.waitForStatus(agency.token, d.id, ['RECEIVED', 'INCOMPLETE'], 30_000));
-    expect(got.status).toBe('INCOMPLETE');
-    const missing = got.filing!.missingDocuments ?? [];
-    expect(missing.map((m) => m.kind).sort()).toEqual([...REQUIRED].sort());
-    for (const item of [h!, s!, p!]) {
-      const m = missing.find((x) => x.kind === item.kind);
-      expect(m, `missingDocuments names ${item.kind}: ${JSON.stringify(missing)}`).toBeDefined();
-      expect(m!.reason).toMatch(/REJECTED/);
-      expect(m!.reason, 'the reason carries the document’s own reason').toContain(item.reason!);
+    // the filing listing them: refused at once (the API knows they were rejected), each named with its reason
+    const refused = expectProblem(await e2e.file(agency.token, d.id, filingBody(refs(ids))), 422);
+    expect(refused.type).toMatch(/rejected-document$/);
+    expect(refused.errors!.map((e: { field: string }) => e.field)).toEqual(ids.map((_, i) => `documents.${i}.documentId`));
+    for (const [i, item] of [h!, s!, p!].entries()) {
+      const reason = refused.errors!.find((e: { field: string }) => e.field === `documents.${ids.indexOf(item.documentId)}.documentId`)?.reason;
+      expect(reason, `documents.${i}`).toMatch(/REJECTED/);
+      expect(reason, 'the reason carries the document’s own reason').toContain(item.reason!);
     }
+    expect((await e2e.get(agency.token, d.id)).status).toBe('AWAITING_FILING');
   });
 
   test('filing errors: the old inline form -> 400 on documents.0 saying how to upload; another decision’s or an unknown documentId -> 422 naming documents.N.documentId; the same documentId twice -> 400 naming documents.1.documentId', async () => {
@@ -640,7 +638,7 @@ describe('documents: upload, verification, filing, download', () => {
     expect(got.filing!.documents.map((x) => x.documentId)).toEqual(ids);
   });
 
-  test('outside review: a name must end as its type does; a rejected document listed in a filing makes it INCOMPLETE and is never on a receipt; a rejected document frees its place', async () => {
+  test('outside review: a name must end as its type does; a rejected document listed in a filing is refused and never registered; a rejected document frees its place', async () => {
     const agency = await e2e.setup();
     const d = await e2e.report(agency.token, onTimePenalty());
     // a file saved under its name must be what the name says (no 决定书.pdf.hta that is a PDF to the verifier)
@@ -656,10 +654,14 @@ describe('documents: upload, verification, filing, download', () => {
     await put(bad.upload, Buffer.from(extra.bytes).fill(0x41, 20, 30));
     const states = await settled(agency.token, d.id, [...good, bad.documentId]);
     expect([...good, bad.documentId].map((id) => states.get(id)!.status)).toEqual(['VERIFIED', 'VERIFIED', 'VERIFIED', 'REJECTED']);
-    expect(expectStatus(await e2e.file(agency.token, d.id, filingBody(refs([...good, bad.documentId]))), 202).status).toBe(202);
-    const incomplete = asDecision(await e2e.waitForStatus(agency.token, d.id, ['INCOMPLETE', 'RECEIVED']));
-    expect(incomplete.status).toBe('INCOMPLETE');
-    expect(incomplete.filing!.missingDocuments).toEqual([{ kind: 'OTHER', reason: expect.stringMatching(/^REJECTED: SHA-256 differs/) }]);
+    // listing the rejected one is refused at once, naming it; without it the filing is registered, and its
+    // receipt lists only verified files
+    const refused = expectProblem(await e2e.file(agency.token, d.id, filingBody(refs([...good, bad.documentId]))), 422);
+    expect(refused.errors).toEqual([{ field: 'documents.3.documentId', in: 'body', reason: expect.stringMatching(/^was REJECTED \(SHA-256 differs/) }]);
+    expectStatus(await e2e.file(agency.token, d.id, filingBody(refs(good))), 202);
+    const received = asDecision(await e2e.waitForStatus(agency.token, d.id, ['INCOMPLETE', 'RECEIVED']));
+    expect(received.status).toBe('RECEIVED');
+    expect(received.filing!.documents.map((f) => f.documentId)).toEqual(good);
 
     // a rejected document gives its place back: 30 may still be declared beside the verified ones
     const count = (await e2e.get(agency.token, d.id)) as unknown as { documentCount: number };

@@ -68,4 +68,17 @@ describe('reconcileFilings', () => {
     expect(await reconcileFilings(deps, 0)).toBe(0);
     expect(await waiting()).toBe(before);
   });
+
+  it('leaves alone a submission whose processor is waiting for its documents (it re-queued it itself): one chain of messages, not two', async () => {
+    const filings = new FilingStore(db.doc, db.tableName);
+    const { decision, submissionId } = await submitted(filings);
+    const deps = { filings, queue: sqsFilingQueue({ queueUrl: queue.url, endpoint: sqs.endpoint }), now: () => new Date(), log: () => {} };
+    const before = await waiting();
+    await filings.markWaiting(decision.id, submissionId, new Date().toISOString());
+    expect(await reconcileFilings(deps, 60)).toBe(0);
+    expect(await waiting()).toBe(before);
+    // once nothing marks it any more (the chain was lost), it is picked up again after the delay
+    await filings.markWaiting(decision.id, submissionId, new Date(Date.now() - 5 * 60_000).toISOString());
+    expect(await reconcileFilings(deps, 60)).toBe(1);
+  });
 });

@@ -53,7 +53,8 @@ describe('keys and names', () => {
   });
 
   test('Content-Disposition: an ASCII fallback, and the UTF-8 name encoded as RFC 5987 asks (no quote, CR or LF gets through)', () => {
-    expect(attachmentDisposition('决定书 (1).pdf')).toBe(`attachment; filename="___ (1).pdf"; filename*=UTF-8''%E5%86%B3%E5%AE%9A%E4%B9%A6%20%281%29.pdf`);
+    expect(attachmentDisposition('决定书 (1).pdf', 'DECISION_LETTER-abc')).toBe(`attachment; filename="DECISION_LETTER-abc.pdf"; filename*=UTF-8''%E5%86%B3%E5%AE%9A%E4%B9%A6%20%281%29.pdf`);
+    expect(attachmentDisposition('scan 1.PNG')).toBe(`attachment; filename="scan 1.PNG"; filename*=UTF-8''scan%201.PNG`);
     expect(attachmentDisposition('a"b\\\\c.pdf')).toBe(`attachment; filename="a_b__c.pdf"; filename*=UTF-8''a%22b%5C%5Cc.pdf`);
   });
 });
