@@ -64,7 +64,8 @@ export const CALENDAR_REFRESH_MS = 60_000;
  * minute without a redeploy. A failed read keeps the calendar it has and is tried again at the next refresh.
  */
 export class LiveCalendar {
-  private calendar: WorkingCalendar = nationalCalendar();
+  /** built at the first use, not at the cold start (laying the calendar out costs milliseconds) */
+  private calendar: WorkingCalendar | undefined;
   private version = '';
   private readAt = -Infinity;
   private inFlight: Promise<void> | undefined;
@@ -76,7 +77,7 @@ export class LiveCalendar {
     private readonly onError: (e: unknown) => void = () => {},
   ) {}
 
-  current = (): WorkingCalendar => this.calendar;
+  current = (): WorkingCalendar => (this.calendar ??= nationalCalendar());
 
   /** Reads the loaded years if the last read is older than the TTL (or `force`); concurrent calls share one read. */
   refresh(force = false): Promise<void> {
