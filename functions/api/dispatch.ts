@@ -81,7 +81,23 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
   body: JSON.stringify(body),
 });
 
+/**
+ * On every answer (issue 11): no content sniffing, and nothing an authenticated answer carries is kept by a
+ * browser or a proxy; only the public API document may be cached for a while.
+ */
+function secured(result: ApiResult, event: ApiEvent): ApiResult {
+  const isPublic = byKey.get(event.routeKey)?.roles === 'public' && (result.statusCode ?? 200) < 400;
+  return {
+    ...result,
+    headers: { ...result.headers, 'x-content-type-options': 'nosniff', 'cache-control': isPublic ? 'public, max-age=300' : 'no-store' },
+  };
+}
+
 export async function dispatch(event: ApiEvent, deps: ApiDeps, directory: AgencyDirectory, log: (e: unknown) => void): Promise<ApiResult> {
+  return secured(await answer(event, deps, directory, log), event);
+}
+
+async function answer(event: ApiEvent, deps: ApiDeps, directory: AgencyDirectory, log: (e: unknown) => void): Promise<ApiResult> {
   try {
     const reply = await run(event, deps, directory);
     // a text reply (CSV) carries its own content-type; everything else is JSON
