@@ -6,7 +6,6 @@
  * per file (the queue's own latency is not included), throughput, and the verifier process's peak memory
  * (maxRSS): flat in file size when the verifier streams. Figures, no assertions.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
@@ -15,15 +14,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { env, functions } from '../functions/manifest.ts';
-import { ensureTable, startDynamoLocal } from '../infra/local/dynamodb.ts';
-import { freePort, stopProcess } from '../infra/local/processes.ts';
+import { freePort } from '../infra/local/processes.ts';
 import { startQueues } from '../infra/local/queues.ts';
 import { bundleFunction } from '../infra/bundling.ts';
 import { documentKey } from '../shared/domain/documents.ts';
 import { s3DocumentFiles } from '../shared/files/document-files.ts';
-import { createDocumentClient } from '../shared/store/dynamo.ts';
 import { keys } from '../shared/store/keys.ts';
 import type { DocumentRecord } from '../shared/store/records.ts';
+import { localTable } from './local-table.ts';
 import { fmt } from './stats.ts';
 
 const run = promisify(execFile);
@@ -63,16 +61,12 @@ console.log(JSON.stringify({ times, maxRssKb: process.resourceUsage().maxRSS, rs
 
 export async function benchDocuments() {
   const dir = mkdtempSync(join(tmpdir(), 'beian-bench-documents-'));
-  const dynamoPort = await freePort();
-  const dynamo = await startDynamoLocal(dynamoPort);
+  const table = await localTable(TABLE);
+  const { db, endpoint: dynamoEndpoint } = table;
   const sqs = await startQueues(await freePort(), { documentsBucket: BUCKET });
-  const dynamoEndpoint = `http://127.0.0.1:${dynamoPort}`;
-  Object.assign(process.env, { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
-  const raw = new DynamoDBClient({ endpoint: dynamoEndpoint });
-  const db = createDocumentClient({ endpoint: dynamoEndpoint });
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const files = s3DocumentFiles({ bucket: BUCKET, endpoint: sqs.endpoint });
   try {
-    await ensureTable(raw, TABLE);
     const spec = functions.find((f) => f.name === 'verify-document')!;
     const built = await bundleFunction(spec.entry, join(dir, 'verify-document'), { sourcemap: false });
     if (built.errors.length) throw new Error('the verify-document bundle did not build');
@@ -136,10 +130,8 @@ export async function benchDocuments() {
     console.log('  RSS: flat in file size when the verifier streams (a buffered read would add the file size to the sampled peak);');
     console.log('  getrusage maxRSS also counts what the sampler cannot see between event-loop turns: compare it across the two sets');
   } finally {
-    db.destroy();
-    raw.destroy();
     await sqs.server.stop();
-    await stopProcess(dynamo);
+    await table.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

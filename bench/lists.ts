@@ -7,20 +7,19 @@
  * the few SUBMITTED decisions the oldest, is also read as it was before (a FilterExpression over the
  * jurisdiction's index projecting everything, 100 items a read, up to 20 reads). Figures, no assertions.
  */
-import { DynamoDBClient, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
+import { UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { ensureTable, indexesSettled, startDynamoLocal } from '../infra/local/dynamodb.ts';
-import { freePort, stopProcess } from '../infra/local/processes.ts';
+import { indexesSettled } from '../infra/local/dynamodb.ts';
 import type { Caller } from '../shared/auth/caller.ts';
 import { CursorCodec } from '../shared/http/cursor.ts';
 import type { ListDecisionsQuery } from '../shared/schemas/api.ts';
 import { BeianStore } from '../shared/store/beian-store.ts';
-import { createDocumentClient } from '../shared/store/dynamo.ts';
 import { decisionIndexKeys, keys } from '../shared/store/keys.ts';
 import type { DecisionRecord, DecisionStatus } from '../shared/store/records.ts';
 import { listDecisions } from '../shared/use-cases/decisions.ts';
 import type { Deps } from '../shared/use-cases/deps.ts';
+import { localTable } from './local-table.ts';
 import { fmt, median } from './stats.ts';
 
 const TABLE = 'bench-lists';
@@ -124,14 +123,9 @@ function itemBytes(item: unknown): number {
 const unitsOf = (bytes: number) => Math.ceil(bytes / 4096) * 0.5;
 
 export async function benchLists(count = 100_000) {
-  const port = await freePort();
-  const dynamo = await startDynamoLocal(port);
-  const endpoint = `http://127.0.0.1:${port}`;
-  Object.assign(process.env, { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' });
-  const raw = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  const db = createDocumentClient({ endpoint });
+  const table = await localTable(TABLE);
+  const { raw, db } = table;
   try {
-    await ensureTable(raw, TABLE);
     // the index the lists read before (the jurisdiction's decisions, projecting everything), to read the issue's example as it was
     await raw.send(
       new UpdateTableCommand({
@@ -262,9 +256,7 @@ export async function benchLists(count = 100_000) {
     figures.beforeUnits = before.units;
     return figures;
   } finally {
-    db.destroy();
-    raw.destroy();
-    await stopProcess(dynamo);
+    await table.stop();
   }
 }
 

@@ -19,7 +19,7 @@ import { createDocumentClient } from '../shared/store/dynamo.ts';
 import { FilingStore } from '../shared/store/filing-store.ts';
 import { decisionIndexKeys, keys } from '../shared/store/keys.ts';
 import { documentKey } from '../shared/domain/documents.ts';
-import type { DecisionRecord, DocumentRecord } from '../shared/store/records.ts';
+import { type DecisionRecord, type DocumentRecord, filedDocument } from '../shared/store/records.ts';
 import { fmt } from './stats.ts';
 
 const FILINGS = 2_000;
@@ -55,7 +55,7 @@ function submittedDecision(jurisdictionId: string, agencyId: string): { decision
     filingDueOn: '2026-12-04',
     dueProvisional: false,
     filing: {
-      documents: documents.map(({ documentId, kind, title, fileName, contentType, sizeBytes, sha256 }) => ({ documentId, kind, title, fileName, contentType, sizeBytes, sha256 })),
+      documents: documents.map(filedDocument),
       contact: { name: 'Bench' },
       submissionId: randomUUID(),
       submittedAt: at,

@@ -9,17 +9,13 @@
  * summed per (month, agency). Writing 100,000 decisions one transaction at a time would only make the seeding
  * slower; what a request reads is the same.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { ensureTable, startDynamoLocal } from '../infra/local/dynamodb.ts';
-import { freePort, stopProcess } from '../infra/local/processes.ts';
-import { contribution, statsMonth } from '../shared/domain/statistics.ts';
-import { createDocumentClient } from '../shared/store/dynamo.ts';
 import { decisionIndexKeys, keys } from '../shared/store/keys.ts';
 import type { DecisionRecord, DecisionStatus } from '../shared/store/records.ts';
-import { StatsStore } from '../shared/store/stats.ts';
+import { StatsStore, counterItems } from '../shared/store/stats.ts';
 import { jurisdictionStats } from '../shared/use-cases/statistics.ts';
+import { localTable } from './local-table.ts';
 import { fmt, percentile } from './stats.ts';
 
 const TABLE = 'bench-stats';
@@ -73,32 +69,25 @@ async function batchWrite(db: DynamoDBDocumentClient, items: Record<string, unkn
 async function seed(db: DynamoDBDocumentClient, jurisdictionId: string, count: number) {
   const agencies = Object.fromEntries(Array.from({ length: AGENCIES }, (_, a) => [`ag#ag-${a}`, { name: `第${a + 1}执法局`, contactEmails: [] }]));
   await batchWrite(db, [{ ...keys.jurisdiction(jurisdictionId), jurisdictionId, name: `区${count}`, ...agencies }]);
-  const counters = new Map<string, Record<string, unknown>>();
+  const counted: DecisionRecord[] = [];
   const decisions: Record<string, unknown>[] = [];
   const flush = () => Promise.all(Array.from({ length: 8 }, (_, w) => batchWrite(db, decisions.filter((_, k) => Math.floor(k / 25) % 8 === w))));
   for (let i = 0; i < count; i++) {
     const d = decisionAt(jurisdictionId, i, count);
     decisions.push({ ...keys.decision(d.id), ...decisionIndexKeys(d), ...d });
-    const key = keys.stats(jurisdictionId, statsMonth(d.decidedOn), d.agencyId);
-    const item = counters.get(key.sk) ?? { ...key, month: statsMonth(d.decidedOn), agencyId: d.agencyId };
-    for (const [name, n] of Object.entries(contribution(d))) item[name] = ((item[name] as number | undefined) ?? 0) + n;
-    counters.set(key.sk, item);
+    counted.push(d);
     if (decisions.length === 5_000) await flush(), (decisions.length = 0);
   }
   await flush();
-  await batchWrite(db, [...counters.values()]);
-  return counters.size;
+  const counters = counterItems(counted);
+  await batchWrite(db, counters);
+  return counters.length;
 }
 
 export async function benchStatistics(sizes = [1_000, 100_000]) {
-  const port = await freePort();
-  const dynamo = await startDynamoLocal(port);
-  const endpoint = `http://127.0.0.1:${port}`;
-  Object.assign(process.env, { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' });
-  const raw = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  const db = createDocumentClient({ endpoint });
+  const table = await localTable(TABLE);
+  const { db } = table;
   try {
-    await ensureTable(raw, TABLE);
     const store = new StatsStore(db, TABLE);
     const deps = { now: () => new Date('2026-12-15T02:00:00Z'), stats: store };
     const results: Record<string, { p50: number; p99: number; units: number; items: number }> = {};
@@ -142,8 +131,6 @@ export async function benchStatistics(sizes = [1_000, 100_000]) {
     }
     console.log('  read units: the counters Query (ConsumedCapacity) + the jurisdiction GetItem (0.5 per 4 KB, eventually consistent)');
   } finally {
-    db.destroy();
-    raw.destroy();
-    await stopProcess(dynamo);
+    await table.stop();
   }
 }

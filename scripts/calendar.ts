@@ -55,15 +55,22 @@ function writeIndex() {
   writeFileSync(join(dataDir, 'index.ts'), lines.join('\n'));
 }
 
-/** PUT /v1/calendar/{year} on a running stack or deployment; prints what it answered. */
-async function loadInto(api: string, year: number, content: unknown, token: string | undefined) {
+/** The URL of a year's calendar on `api`, and the token to call it with: given, or for a local stack an admin's minted from .local/. */
+async function calendarCall(api: string, year: number, given: string | undefined): Promise<{ url: URL; token: string }> {
   const url = new URL(`/v1/calendar/${year}`, api.endsWith('/') ? api : `${api}/`);
+  let token = given;
   if (!token && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) {
     const { mintToken } = await import('../infra/local/jwt.ts');
     const { defaultStateDir } = await import('../infra/local/paths.ts');
     token = await mintToken(defaultStateDir, { role: 'admin' });
   }
   if (!token) throw new CalendarDataError(`an admin token is needed for ${url.origin}: pass --token TOKEN or set BEIAN_TOKEN`);
+  return { url, token };
+}
+
+/** PUT /v1/calendar/{year} on a running stack or deployment; prints what it answered. */
+async function loadInto(api: string, year: number, content: unknown, given: string | undefined) {
+  const { url, token } = await calendarCall(api, year, given);
   let res: Response;
   try {
     res = await fetch(url, { method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(content) });
@@ -121,14 +128,7 @@ try {
     // the years in force in a running stack or deployment: the shipped ones and those loaded into it
     const api = options.api;
     const nextYear = Number(shanghaiToday().slice(0, 4)) + 1;
-    const url = new URL(`/v1/calendar/${nextYear}`, api.endsWith('/') ? api : `${api}/`);
-    let token = options.token ?? process.env.BEIAN_TOKEN;
-    if (!token && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) {
-      const { mintToken } = await import('../infra/local/jwt.ts');
-      const { defaultStateDir } = await import('../infra/local/paths.ts');
-      token = await mintToken(defaultStateDir, { role: 'admin' });
-    }
-    if (!token) throw new CalendarDataError(`a token is needed for ${url.origin}: pass --token TOKEN or set BEIAN_TOKEN`);
+    const { url, token } = await calendarCall(api, nextYear, options.token ?? process.env.BEIAN_TOKEN);
     const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } }).catch((e: Error) => {
       throw new CalendarDataError(`could not reach ${url.origin} (${e.cause ?? e.message}): is the stack running (npm start)?`);
     });

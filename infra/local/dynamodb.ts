@@ -17,8 +17,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, wr
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
-import { contribution, statsMonth } from '../../shared/domain/statistics.ts';
-import { decisionIndexKeys, keys } from '../../shared/store/keys.ts';
+import { decisionIndexKeys } from '../../shared/store/keys.ts';
+import { counterItems } from '../../shared/store/stats.ts';
 import type { DecisionRecord } from '../../shared/store/records.ts';
 import { type IndexDefinition, tableDefinition } from '../../shared/store/table-definition.ts';
 import { LocalSetupError, checkJava, startProcess, waitForPort } from './processes.ts';
@@ -206,9 +206,8 @@ export async function indexesSettled(client: DynamoDBClient, tableName: string) 
   throw new Error(`the indexes of ${tableName} did not settle within a minute`);
 }
 
-/** Writes the index keys of every decision again (local tables only: a Scan, fine for a developer's data). */
-async function addIndexKeys(client: DynamoDBClient, tableName: string): Promise<number> {
-  const doc = DynamoDBDocumentClient.from(client);
+/** Every decision of a local table, page by page (a Scan: fine for a developer's data, never used in AWS). */
+async function forEachDecision(doc: DynamoDBDocumentClient, tableName: string, each: (item: Record<string, unknown>) => Promise<void>): Promise<number> {
   let count = 0;
   let startKey: Record<string, unknown> | undefined;
   do {
@@ -216,17 +215,7 @@ async function addIndexKeys(client: DynamoDBClient, tableName: string): Promise<
       new ScanItems({ TableName: tableName, FilterExpression: 'sk = :meta AND begins_with(pk, :dec)', ExpressionAttributeValues: { ':meta': 'META', ':dec': 'DEC#' }, ExclusiveStartKey: startKey }),
     );
     for (const item of page.Items ?? []) {
-      const index: Record<string, string> = decisionIndexKeys(item as DecisionRecord);
-      const names = Object.keys(index);
-      await doc.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: { pk: item.pk, sk: item.sk },
-          UpdateExpression: `SET ${names.map((_, i) => `#k${i} = :v${i}`).join(', ')}`,
-          ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#k${i}`, n])),
-          ExpressionAttributeValues: Object.fromEntries(names.map((n, i) => [`:v${i}`, index[n]])),
-        }),
-      );
+      await each(item);
       count++;
     }
     startKey = page.LastEvaluatedKey;
@@ -234,40 +223,46 @@ async function addIndexKeys(client: DynamoDBClient, tableName: string): Promise<
   return count;
 }
 
+/** Writes the index keys of every decision again. */
+async function addIndexKeys(client: DynamoDBClient, tableName: string): Promise<number> {
+  const doc = DynamoDBDocumentClient.from(client);
+  return forEachDecision(doc, tableName, async (item) => {
+    const index: Record<string, string> = decisionIndexKeys(item as unknown as DecisionRecord);
+    const names = Object.keys(index);
+    await doc.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: { pk: item.pk, sk: item.sk },
+        UpdateExpression: `SET ${names.map((_, i) => `#k${i} = :v${i}`).join(', ')}`,
+        ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#k${i}`, n])),
+        ExpressionAttributeValues: Object.fromEntries(names.map((n, i) => [`:v${i}`, index[n]])),
+      }),
+    );
+  });
+}
+
 /** Marks a table whose statistics counters are kept (every table made since they exist). */
 const STATS_MARKER = { pk: 'META', sk: 'STATS' };
 
 /**
  * A table from before the statistics: count every decision's contribution into its (month, agency) counters,
- * once (local tables only: a Scan). A registered filing's state becomes its firstFiling (without the working
- * days to file, which were not recorded then). Undefined when the table already keeps them.
+ * once. A registered filing's state becomes its firstFiling (without the working days to file, which were not
+ * recorded then). Undefined when the table already keeps them.
  */
 async function countStatistics(client: DynamoDBClient, tableName: string): Promise<number | undefined> {
   const doc = DynamoDBDocumentClient.from(client);
   if ((await doc.send(new GetCommand({ TableName: tableName, Key: STATS_MARKER, ConsistentRead: true }))).Item) return undefined;
-  const counters = new Map<string, { key: { pk: string; sk: string }; month: string; agencyId: string; counts: Record<string, number> }>();
-  let count = 0;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await doc.send(
-      new ScanItems({ TableName: tableName, FilterExpression: 'sk = :meta AND begins_with(pk, :dec)', ExpressionAttributeValues: { ':meta': 'META', ':dec': 'DEC#' }, ExclusiveStartKey: startKey }),
-    );
-    for (const item of page.Items ?? []) {
-      const d = item as DecisionRecord;
-      const registered = ['RECEIVED', 'ACCEPTED', 'CORRECTION_REQUIRED', 'CORRECTION_OVERDUE'].includes(d.status) || (d.status === 'SUBMITTED' && d.filing?.correction);
-      if (!d.firstFiling && registered && d.filing) {
-        d.firstFiling = { filedOn: d.filing.filedOn, onTime: d.filing.onTime, workingDaysLate: d.filing.workingDaysLate };
-        await doc.send(new UpdateCommand({ TableName: tableName, Key: { pk: item.pk, sk: item.sk }, UpdateExpression: 'SET firstFiling = :f', ExpressionAttributeValues: { ':f': d.firstFiling } }));
-      }
-      const key = keys.stats(d.jurisdictionId, statsMonth(d.decidedOn), d.agencyId);
-      const row = counters.get(`${key.pk}|${key.sk}`) ?? { key, month: statsMonth(d.decidedOn), agencyId: d.agencyId, counts: {} };
-      for (const [name, n] of Object.entries(contribution(d))) row.counts[name] = (row.counts[name] ?? 0) + n;
-      counters.set(`${key.pk}|${key.sk}`, row);
-      count++;
+  const decisions: DecisionRecord[] = [];
+  const count = await forEachDecision(doc, tableName, async (item) => {
+    const d = item as unknown as DecisionRecord;
+    const registered = ['RECEIVED', 'ACCEPTED', 'CORRECTION_REQUIRED', 'CORRECTION_OVERDUE'].includes(d.status) || (d.status === 'SUBMITTED' && d.filing?.correction);
+    if (!d.firstFiling && registered && d.filing) {
+      d.firstFiling = { filedOn: d.filing.filedOn, onTime: d.filing.onTime, workingDaysLate: d.filing.workingDaysLate };
+      await doc.send(new UpdateCommand({ TableName: tableName, Key: { pk: item.pk, sk: item.sk }, UpdateExpression: 'SET firstFiling = :f', ExpressionAttributeValues: { ':f': d.firstFiling } }));
     }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  for (const row of counters.values()) await doc.send(new PutCommand({ TableName: tableName, Item: { ...row.key, month: row.month, agencyId: row.agencyId, ...row.counts } }));
+    decisions.push(d);
+  });
+  for (const item of counterItems(decisions)) await doc.send(new PutCommand({ TableName: tableName, Item: item }));
   await doc.send(new PutCommand({ TableName: tableName, Item: STATS_MARKER }));
   return count;
 }

@@ -76,6 +76,9 @@ export interface DocumentRecord extends DocumentBody {
 
 /** What a filing keeps of each document it lists (as it was when filed). */
 export type FiledDocument = Pick<DocumentRecord, 'documentId' | 'kind' | 'title' | 'fileName' | 'contentType' | 'sizeBytes' | 'sha256'>;
+export const filedDocument = ({ documentId, kind, title, fileName, contentType, sizeBytes, sha256 }: FiledDocument): FiledDocument => ({
+  documentId, kind, title, fileName, contentType, sizeBytes, sha256,
+});
 
 /** A required kind the processor found no VERIFIED document of, and why. */
 export interface MissingDocument {

@@ -3,7 +3,7 @@
  * to in the transaction of every change that moves a decision's figures, and read a partition range at a time.
  */
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { type CounterRow, type StatsFacts, statsDelta, statsMonth } from '../domain/statistics.ts';
+import { type CounterRow, type StatsFacts, contribution, statsDelta, statsMonth } from '../domain/statistics.ts';
 import type { StatsSource } from '../use-cases/statistics.ts';
 import { JURISDICTION_AGENCY_PREFIX, keys } from './keys.ts';
 import type { TransactItem } from './transactions.ts';
@@ -29,6 +29,22 @@ export function statsUpdate(tableName: string, d: Decision, before: StatsFacts |
       },
     },
   ];
+}
+
+/**
+ * The counter items that `decisions` add up to, built at once (a table that never kept them: the local
+ * upgrade; the benchmark's seeding). The same `contribution` the transactions add the differences of.
+ */
+export function counterItems(decisions: Iterable<StatsFacts & Decision>): Record<string, unknown>[] {
+  const items = new Map<string, Record<string, unknown>>();
+  for (const d of decisions) {
+    const month = statsMonth(d.decidedOn);
+    const key = keys.stats(d.jurisdictionId, month, d.agencyId);
+    const item = items.get(`${key.pk}|${key.sk}`) ?? { ...key, month, agencyId: d.agencyId };
+    for (const [name, n] of Object.entries(contribution(d))) item[name] = ((item[name] as number | undefined) ?? 0) + n;
+    items.set(`${key.pk}|${key.sk}`, item);
+  }
+  return [...items.values()];
 }
 
 /** The counter rows of a jurisdiction's months from `from` to `to` (YYYY-MM), with the read units it took. */

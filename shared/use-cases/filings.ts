@@ -12,7 +12,7 @@ import { renderReceipt } from '../mail/receipt.ts';
 import type { FilingQueue } from '../queue/filing-queue.ts';
 import type { FilingBody, FilingMessage } from '../schemas/filing.ts';
 import type { FilingStore, Notice } from '../store/filing-store.ts';
-import type { AgencyRecord, DecisionRecord, FiledDocument, FilingState, IdempotentResponse, JurisdictionRecord, MissingDocument } from '../store/records.ts';
+import { type AgencyRecord, type DecisionRecord, type FiledDocument, type FilingState, type IdempotentResponse, type JurisdictionRecord, type MissingDocument, filedDocument } from '../store/records.ts';
 import type { DocumentStore } from '../store/document-store.ts';
 import { type Actor, type HistoryEvent, SYSTEM, actorOf, historyEvent } from '../store/history.ts';
 import { UPLOAD_GRACE_SECONDS } from './documents.ts';
@@ -144,10 +144,7 @@ async function prepareSubmission(deps: FilingDeps, decision: DecisionRecord, bod
       errors: rejected.map((i) => ({ field: `documents.${i}.documentId`, in: 'body', reason: `was REJECTED (${byId.get(body.documents[i]!.documentId)!.reason ?? 'not the declared file'}): declare and upload it again` })),
     });
   }
-  const documents: FiledDocument[] = body.documents.map(({ documentId }) => {
-    const { kind, title, fileName, contentType, sizeBytes, sha256 } = byId.get(documentId)!;
-    return { documentId, kind, title, fileName, contentType, sizeBytes, sha256 };
-  });
+  const documents: FiledDocument[] = body.documents.map(({ documentId }) => filedDocument(byId.get(documentId)!));
   const correction = decision.status === 'CORRECTION_REQUIRED' || decision.status === 'CORRECTION_OVERDUE';
   // a provisional deadline is never taken as final: count it again on today's calendar
   const deadline = decision.dueProvisional && !correction

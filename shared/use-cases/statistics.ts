@@ -42,8 +42,9 @@ export async function jurisdictionStats(deps: StatsDeps, caller: Caller, q: Stat
     ]);
   }
   const hidden = caller.role !== 'admin' && caller.jurisdictionId !== jurisdictionId;
-  const names = hidden ? undefined : await deps.stats.jurisdictionNames(jurisdictionId);
+  if (hidden) throw notFound(`jurisdiction "${jurisdictionId}" does not exist or is not visible to you`);
+  // the two reads are independent: one round trip, not two
+  const [names, { rows }] = await Promise.all([deps.stats.jurisdictionNames(jurisdictionId), deps.stats.counters(jurisdictionId, from, to)]);
   if (!names) throw notFound(`jurisdiction "${jurisdictionId}" does not exist or is not visible to you`);
-  const { rows } = await deps.stats.counters(jurisdictionId, from, to);
   return { report: statsReport({ jurisdictionId, from, to, groupBy: q.groupBy ?? 'agency' }, rows, names.agencies), jurisdictionName: names.name };
 }

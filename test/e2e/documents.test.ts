@@ -15,7 +15,6 @@ import { deflateSync } from 'node:zlib';
 import { describe, expect, test, vi } from 'vitest';
 import {
   type Agency,
-  type ApiResponse,
   type StoredMail,
   expectFieldErrors,
   expectProblem,
@@ -27,6 +26,7 @@ import {
   uid,
   useFilingStack,
 } from './filing-harness.ts';
+import { toApiResponse } from './harness.ts';
 
 const e2e = useFilingStack();
 
@@ -59,15 +59,7 @@ interface DocumentItem {
   createdAt: string;
   verifiedAt?: string;
 }
-interface FiledDocument {
-  documentId: string;
-  kind: Kind;
-  title: string;
-  fileName: string;
-  contentType: ContentType;
-  sizeBytes: number;
-  sha256: string;
-}
+type FiledDocument = Pick<DocumentItem, 'documentId' | 'kind' | 'title' | 'fileName' | 'contentType' | 'sizeBytes' | 'sha256'>;
 interface Decision {
   id: string;
   caseNumber: string;
@@ -287,16 +279,7 @@ function content(token: string, decisionId: string, documentId: string): Promise
   });
 }
 /** the Response as the harness's ApiResponse (for expectProblem) */
-async function asApi(res: Response): Promise<ApiResponse> {
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, headers: res.headers, json: json as any, text };
-}
+const asApi = toApiResponse;
 
 const refs = (ids: string[]) => ids.map((documentId) => ({ documentId }));
 const asDecision = (d: unknown) => d as Decision;

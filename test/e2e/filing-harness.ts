@@ -15,7 +15,7 @@ import type { LocalStack } from '../../infra/local/stack.ts';
 import type { LocalQueue } from '../../infra/local/queues.ts';
 import { parseIsoDate, formatDayNumber, shanghaiToday } from '../../shared/domain/dates.ts';
 import type { DocumentKind } from '../../shared/schemas/filing.ts';
-import type { DecisionRecord } from '../../shared/store/records.ts';
+import { type DecisionRecord, type DocumentRecord, type FiledDocument, filedDocument } from '../../shared/store/records.ts';
 import { type ApiOptions, type ApiResponse, type DecisionInput, THRESHOLDS, expectStatus, requiredDecision, uid, useStack } from './harness.ts';
 
 export { expectFieldErrors, expectProblem, expectStatus, notRequiredDecision, requiredDecision, uid } from './harness.ts';
@@ -125,6 +125,8 @@ export interface FilingE2E {
    * one is VERIFIED, and returns the filing's `documents` ([{ documentId }]).
    */
   upload(agencyToken: string, decisionId: string, specs: readonly DocSpec[]): Promise<{ documentId: string }[]>;
+  /** The uploaded documents as a filing keeps them (filing.documents), from GET /v1/decisions/{id}/documents, in the order of `refs`. */
+  asFiled(token: string, decisionId: string, refs: readonly { documentId: string }[]): Promise<FiledDocument[]>;
 }
 
 export function useFilingStack(): FilingE2E {
@@ -267,6 +269,15 @@ export function useFilingStack(): FilingE2E {
         { timeout: 20_000, interval: 100 },
       );
       return ids.map((documentId) => ({ documentId }));
+    },
+
+    async asFiled(token, decisionId, refs) {
+      const items = expectStatus(await e2e.api('GET', `/v1/decisions/${decisionId}/documents`, { token }), 200).json.items as DocumentRecord[];
+      return refs.map(({ documentId }) => {
+        const d = items.find((x) => x.documentId === documentId);
+        expect(d, `document ${documentId} of decision ${decisionId}`).toBeDefined();
+        return filedDocument(d!);
+      });
     },
 
     async sendBatch(bodies) {

@@ -21,16 +21,7 @@ import {
 const e2e = useFilingStack();
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
-/** The uploaded documents as a filing keeps them (filing.documents), from GET /v1/decisions/{id}/documents, in the order listed. */
-async function asFiled(token: string, decisionId: string, refs: { documentId: string }[]) {
-  const items = expectStatus(await e2e.api('GET', `/v1/decisions/${decisionId}/documents`, { token }), 200).json.items as Record<string, unknown>[];
-  return refs.map(({ documentId }) => {
-    const d = items.find((x) => x.documentId === documentId);
-    expect(d, `document ${documentId} of decision ${decisionId}`).toBeDefined();
-    const { kind, title, fileName, contentType, sizeBytes, sha256 } = d!;
-    return { documentId, kind, title, fileName, contentType, sizeBytes, sha256 };
-  });
-}
+const asFiled = e2e.asFiled;
 
 /** ids of no uploaded document, for requests refused before the documents are looked at (a decision nothing can be uploaded to) */
 const unknownRefs = (n = 3) => Array.from({ length: n }, () => ({ documentId: randomUUID() }));

@@ -30,16 +30,7 @@ async function fileAndWait(agency: Agency, decisionId: string, specs: DocSpec[],
   return e2e.waitForStatus(agency.token, decisionId, ['RECEIVED', 'INCOMPLETE']);
 }
 
-/** The uploaded documents as a filing keeps them (filing.documents), from GET /v1/decisions/{id}/documents, in the order listed. */
-async function asFiled(token: string, decisionId: string, refs: { documentId: string }[]) {
-  const items = expectStatus(await e2e.api('GET', `/v1/decisions/${decisionId}/documents`, { token }), 200).json.items as Record<string, unknown>[];
-  return refs.map(({ documentId }) => {
-    const d = items.find((x) => x.documentId === documentId);
-    expect(d, `document ${documentId} of decision ${decisionId}`).toBeDefined();
-    const { kind, title, fileName, contentType, sizeBytes, sha256 } = d!;
-    return { documentId, kind, title, fileName, contentType, sizeBytes, sha256 };
-  });
-}
+const asFiled = e2e.asFiled;
 
 /** missingDocuments as the processor writes them for kinds no document was listed of, in kind order */
 const notListed = (kinds: readonly DocumentKind[]) => [...kinds].sort().map((kind) => ({ kind, reason: 'not listed' }));

@@ -42,7 +42,11 @@ export async function callApi(baseUrl: string, method: string, path: string, opt
   else if (options.body !== undefined) body = JSON.stringify(options.body);
   if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
-  const res = await fetch(baseUrl + path, { method, headers, ...(body !== undefined && { body }) });
+  return toApiResponse(await fetch(baseUrl + path, { method, headers, ...(body !== undefined && { body }) }));
+}
+
+/** A fetch Response read as the harness reads every answer: the text, and its JSON when it is JSON. */
+export async function toApiResponse(res: Response): Promise<ApiResponse> {
   const text = await res.text();
   let json: unknown;
   try {

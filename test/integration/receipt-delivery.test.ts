@@ -12,7 +12,7 @@ import { sesMailer } from '../../shared/mail/mailer.ts';
 import { documentKey } from '../../shared/domain/documents.ts';
 import { DocumentStore } from '../../shared/store/document-store.ts';
 import { FilingStore } from '../../shared/store/filing-store.ts';
-import type { DecisionRecord, DocumentRecord, FiledDocument } from '../../shared/store/records.ts';
+import { type DecisionRecord, type DocumentRecord, type FiledDocument, filedDocument } from '../../shared/store/records.ts';
 import { type ProcessorDeps, processFiling, receiptNoticeId } from '../../shared/use-cases/filings.ts';
 import { NOTICE_LEASE_SECONDS, type NoticeDeps, NoticeBusyError, deliverNotice } from '../../shared/use-cases/notices.ts';
 import { useDynamo } from './dynamo-harness.ts';
@@ -50,8 +50,7 @@ async function submittedDecision(contact: string) {
   letter.key = documentKey(decision.id, letter.documentId);
   expect((await documents.declare(letter, historyEvent('DOCUMENT_DECLARED', at, { role: 'agency', subject: 'filer', agencyId: decision.agencyId }, decision.status, decision.status, 'declared'))).kind).toBe('created');
   expect(await documents.settle(letter, { status: 'VERIFIED' }, at, historyEvent('DOCUMENT_VERIFIED', at, SYSTEM.verifier, null, null, 'verified'))).toBe(true);
-  const { documentId, kind, title, fileName, contentType, sizeBytes, sha256 } = letter;
-  const filed: FiledDocument = { documentId, kind, title, fileName, contentType, sizeBytes, sha256 };
+  const filed: FiledDocument = filedDocument(letter);
   const filings = new FilingStore(db.doc, db.tableName);
   const submissionId = randomUUID();
   const submitted = await filings.submit(decision, {
