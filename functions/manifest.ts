@@ -159,6 +159,18 @@ export const env = {
   /** days a notice is kept once it has left the outbox, then TTL removes it */
   noticeRetentionDays: 'NOTICE_RETENTION_DAYS',
   documentsBucket: 'DOCUMENTS_BUCKET',
+  /** who issues the tokens: `cognito` (the user pool, default) or `oidc` (an external OpenID Connect issuer) */
+  identity: 'IDENTITY',
+  /** with IDENTITY=oidc: the top-level claims that carry the role(s), a reviewer's jurisdiction, and the app client's id */
+  oidcRoleClaim: 'OIDC_ROLE_CLAIM',
+  oidcJurisdictionClaim: 'OIDC_JURISDICTION_CLAIM',
+  oidcClientIdClaim: 'OIDC_CLIENT_ID_CLAIM',
+  /** how notices leave: `ses` (SES v2, default) or `smtp` (nodemailer to SMTP_HOST:SMTP_PORT) */
+  mailTransport: 'MAIL_TRANSPORT',
+  smtpHost: 'SMTP_HOST',
+  smtpPort: 'SMTP_PORT',
+  /** the Secrets Manager secret holding {"username","password"} of the SMTP account */
+  smtpSecretName: 'SMTP_SECRET_NAME',
 } as const;
 
 /** How long a notice is kept once sent, unless the deployment says otherwise (context noticeRetentionDays). */
