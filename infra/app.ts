@@ -24,23 +24,30 @@ export function buildApp(props: AppProps = {}, manifest = { functions, queues })
   const config = readConfig((key) => app.node.tryGetContext(key));
   const prefix = `Beian-${config.stage}`;
   const tags = { project: 'beian', stage: config.stage };
+  // A concrete environment, so the partition (aws or aws-cn) is a literal in the templates: account and
+  // region from the context, else the CLI's (its credentials and profile). Without either (an offline
+  // synth), the templates stay environment-agnostic, which only a global region can deploy.
+  const account = config.account ?? process.env.CDK_DEFAULT_ACCOUNT;
+  const region = config.region ?? process.env.CDK_DEFAULT_REGION;
+  const env = account || region ? { ...(account && { account }), ...(region && { region }) } : undefined;
 
   const stateful = new StatefulStack(app, `${prefix}-Stateful`, {
-    description: `Beian ${config.stage}: table, queues, documents bucket, user pool, mail identity (protected)`,
+    description: `Beian ${config.stage}: table, queues, documents bucket, ${config.identity === 'cognito' ? 'user pool, ' : ''}${config.mailTransport === 'ses' ? 'mail identity, ' : ''}alarm topic (protected)`,
     terminationProtection: true,
+    env,
     tags,
     config,
     queues: manifest.queues,
   });
   const stateless = new StatelessStack(app, `${prefix}-Stateless`, {
     description: `Beian ${config.stage}: functions, API, schedules, alarms (freely redeployable)`,
+    env,
     tags,
     config,
     stateful: {
       table: stateful.table,
       cursorSecretName: stateful.cursorSecretName,
-      issuer: stateful.issuer,
-      appClients: stateful.appClients,
+      identity: stateful.identity,
       mail: stateful.mail,
       queues: stateful.queues,
       streamDeadLetterQueue: stateful.streamDeadLetterQueue,

@@ -17,6 +17,16 @@ const AGENCY_ID = /^[a-z0-9-]{2,64}$/;
 const HH_MM = /^(?:[01]\d|2[0-3]):[0-5]\d$/;
 const DOMAIN_PREFIX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const LOOPBACK = /^http:\/\/(?:localhost|127\.0\.0\.1)(?::\d{1,5})?$/;
+const ACCOUNT = /^\d{12}$/;
+const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
+const HOSTNAME = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const CLAIM = /^[A-Za-z0-9_:.\-/]{1,64}$/;
+
+/** The AWS China regions (partition aws-cn): no Cognito user pools, no SES, no X-Ray for Lambda (docs/operating.md, China). */
+export const isChinaRegion = (region: string | undefined) => region !== undefined && region.startsWith('cn-');
+
+/** Claim names an external OIDC issuer's tokens use by default (top-level claims; see docs/operating.md). */
+export const OIDC_CLAIM_DEFAULTS = { roleClaim: 'beian_roles', jurisdictionClaim: 'beian_jurisdiction', clientIdClaim: 'azp' } as const;
 
 /** A list key: a real array (cdk.json) or a JSON array string (`-c key='["a"]'`). */
 function list<T extends z.ZodType>(item: T) {
@@ -71,8 +81,69 @@ export const LOCAL_CALLBACK_URLS = ['http://localhost:8765/callback'] as const;
 import { NOTICE_RETENTION_DAYS } from '../functions/manifest.ts';
 export { NOTICE_RETENTION_DAYS };
 
+const claimName = (what: string) =>
+  z.string().regex(CLAIM, `must be the name of a top-level token claim carrying ${what}: 1-64 characters of A-Z, a-z, 0-9 and _ : . - /`);
+
 export const configSchema = z
   .object({
+    /** The AWS account to deploy to (12 digits); default: the CLI's (CDK_DEFAULT_ACCOUNT). */
+    account: z.string().regex(ACCOUNT, 'must be a 12-digit AWS account id').optional(),
+    /**
+     * The region to deploy to; default: the CLI's (CDK_DEFAULT_REGION). A China region (cn-north-1 Beijing,
+     * cn-northwest-1 Ningxia) chooses identity=oidc and mailTransport=smtp and turns tracing off.
+     */
+    region: z.string().regex(REGION, 'must be an AWS region such as cn-north-1, cn-northwest-1 or ap-east-1').optional(),
+    /** Who issues tokens: the stack's own Cognito user pool, or an external OpenID Connect issuer (default in China). */
+    identity: z.enum(['cognito', 'oidc'], { error: 'must be cognito or oidc' }).optional(),
+    /** With identity=oidc: the issuer URL, exactly the `iss` of its tokens (https://, no trailing slash). */
+    oidcIssuer: z
+      .string()
+      .refine((v) => {
+        try {
+          const url = new URL(v);
+          return url.protocol === 'https:' && !v.endsWith('/') && !url.search && !url.hash;
+        } catch {
+          return false;
+        }
+      }, { error: 'must be the https:// URL of the issuer exactly as its tokens\' iss claim says it, without a trailing slash, e.g. https://idp.example.cn/realms/beian' })
+      .optional(),
+    /** With identity=oidc: the audience(s) a token must name in `aud` (or, without aud, in client_id). */
+    oidcAudience: list(z.string().min(1, { error: 'an audience must not be empty' }).max(256, { error: 'an audience is at most 256 characters' }))
+      .refine((a) => a.length > 0, { error: 'must name at least one audience' })
+      .optional(),
+    oidcRoleClaim: claimName('the roles (admin, reviewer, agency)').default(OIDC_CLAIM_DEFAULTS.roleClaim),
+    oidcJurisdictionClaim: claimName("a reviewer's jurisdiction id").default(OIDC_CLAIM_DEFAULTS.jurisdictionClaim),
+    oidcClientIdClaim: claimName("an agency system's client id").default(OIDC_CLAIM_DEFAULTS.clientIdClaim),
+    /** How notices leave: SES v2, or SMTP to a provider or relay (default in China, which has no SES). */
+    mailTransport: z.enum(['ses', 'smtp'], { error: 'must be ses or smtp' }).optional(),
+    /** With mailTransport=smtp: the SMTP server, e.g. smtpdm.aliyun.com. */
+    smtpHost: z
+      .string()
+      .transform((h) => h.toLowerCase())
+      .pipe(z.string().regex(HOSTNAME, 'must be a host name such as smtpdm.aliyun.com'))
+      .optional(),
+    /** With mailTransport=smtp: 465 (TLS from the start), or 587/25/80 (STARTTLS, required). */
+    smtpPort: numeric()
+      .pipe(z.number().int({ error: 'must be a whole number' }).min(1, { error: 'must be a port, 1-65535' }).max(65535, { error: 'must be a port, 1-65535' }))
+      .default(465),
+    /** With mailTransport=smtp: the Secrets Manager secret (made by the operator) holding {"username","password"}. */
+    smtpSecretName: z
+      .string()
+      .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, 'must be a Secrets Manager secret name (letters, digits and /_+=.@-)')
+      .optional(),
+    /** A custom domain for the API (required in China for a public API: it needs an ICP licence); the default endpoint is then disabled. */
+    apiDomainName: z
+      .string()
+      .transform((h) => h.toLowerCase())
+      .pipe(z.string().regex(HOSTNAME, 'must be a host name such as beian.example.gov.cn'))
+      .optional(),
+    /** The ACM certificate of apiDomainName, in the deployment's region. */
+    certificateArn: z
+      .string()
+      .regex(/^arn:aws(?:-cn|-us-gov)?:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/, 'must be an ACM certificate ARN, e.g. arn:aws-cn:acm:cn-north-1:123456789012:certificate/...')
+      .optional(),
+    /** Lambda architecture: arm64 (default, cheaper) or x86_64 where arm64 is not offered. */
+    architecture: z.enum(['arm64', 'x86_64'], { error: 'must be arm64 or x86_64' }).default('arm64'),
     /** Names the stacks and resources: Beian-<stage>-Stateful, Beian-<stage>-Stateless. */
     stage: z
       .string()
@@ -138,6 +209,38 @@ export const configSchema = z
       .default(NOTICE_RETENTION_DAYS),
   })
   .superRefine((c, ctx) => {
+    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], input: (c as Record<string, unknown>)[path], message });
+    const china = isChinaRegion(c.region);
+    const identity = c.identity ?? (china ? 'oidc' : 'cognito');
+    const mail = c.mailTransport ?? (china ? 'smtp' : 'ses');
+    if (china && identity === 'cognito') {
+      issue('identity', `must be oidc in ${c.region}: Cognito user pools are not offered in the AWS China regions; set oidcIssuer and oidcAudience to your OpenID Connect issuer (Keycloak, Authing, a government identity platform)`);
+    }
+    if (china && mail === 'ses') {
+      issue('mailTransport', `must be smtp in ${c.region}: SES is not offered in the AWS China regions; set smtpHost, smtpPort and smtpSecretName`);
+    }
+    if (identity === 'oidc') {
+      if (!c.oidcIssuer) issue('oidcIssuer', 'must be set with identity=oidc: the https:// issuer URL of your OpenID Connect provider, e.g. https://idp.example.cn/realms/beian');
+      if (!c.oidcAudience) issue('oidcAudience', 'must be set with identity=oidc: the audience (aud) your issuer puts in tokens for Beian, e.g. beian');
+      if (c.agencyClients?.length) issue('agencyClients', 'creates Cognito app clients, so it works with identity=cognito only: with an external issuer, create each agency\'s client there and link it with PUT /v1/agencies/{id} "clientIds"');
+    } else {
+      for (const key of ['oidcIssuer', 'oidcAudience'] as const) if (c[key] !== undefined) issue(key, 'is used only with identity=oidc (the user pool issues the tokens otherwise)');
+    }
+    if (mail === 'smtp') {
+      if (!c.smtpHost) issue('smtpHost', 'must be set with mailTransport=smtp: your SMTP provider or relay, e.g. smtpdm.aliyun.com');
+      if (!c.smtpSecretName) issue('smtpSecretName', 'must be set with mailTransport=smtp: the Secrets Manager secret holding {"username","password"} of the SMTP account, e.g. beian/smtp');
+      if (c.allowedRecipientDomains?.length) issue('allowedRecipientDomains', 'is enforced by IAM on SES sending, which mailTransport=smtp does not use: leave it unset (the code sends only to registered addresses)');
+    } else {
+      for (const key of ['smtpHost', 'smtpSecretName'] as const) if (c[key] !== undefined) issue(key, 'is used only with mailTransport=smtp');
+    }
+    if ((c.apiDomainName === undefined) !== (c.certificateArn === undefined)) {
+      issue(c.apiDomainName === undefined ? 'apiDomainName' : 'certificateArn', 'apiDomainName and certificateArn go together: the custom domain and its ACM certificate');
+    }
+    if (c.certificateArn && c.region) {
+      const [, partition, , region] = c.certificateArn.split(':');
+      if (region !== c.region) issue('certificateArn', `must be a certificate in the deployment's region ${c.region} (API Gateway regional domains use a certificate of their own region)`);
+      else if ((partition === 'aws-cn') !== china) issue('certificateArn', `is in partition ${partition}, not the one of ${c.region}`);
+    }
     if (isProductionStage(c.stage) && c.peopleCallbackUrls === undefined) {
       ctx.addIssue({
         code: 'custom',
@@ -149,6 +252,10 @@ export const configSchema = z
   })
   .transform((c) => ({
     ...c,
+    identity: c.identity ?? (isChinaRegion(c.region) ? 'oidc' : 'cognito'),
+    mailTransport: c.mailTransport ?? (isChinaRegion(c.region) ? 'smtp' : 'ses'),
+    /** X-Ray tracing of Lambda is not available in the China regions */
+    tracing: !isChinaRegion(c.region),
     authDomainPrefix: c.authDomainPrefix ?? `beian-${c.stage}`,
     peopleCallbackUrls: c.peopleCallbackUrls ?? [...LOCAL_CALLBACK_URLS],
   }));

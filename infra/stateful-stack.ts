@@ -3,21 +3,7 @@
  * cursor-signing key, the user pool and its app clients, the SES identity, the alarm topic.
  * The stateless stack receives these as props and can be destroyed and redeployed freely.
  */
-import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
-import {
-  AccountRecovery,
-  type CfnUserPoolClient,
-  ClientAttributes,
-  FeaturePlan,
-  Mfa,
-  OAuthScope,
-  ResourceServerScope,
-  StringAttribute,
-  UserPool,
-  type UserPoolClient,
-  UserPoolClientIdentityProvider,
-  type UserPoolDomain,
-} from 'aws-cdk-lib/aws-cognito';
+import { Arn, ArnFormat, Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AttributeType, Billing, ProjectionType, StreamViewType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { ConfigurationSet, ConfigurationSetTlsPolicy, EmailIdentity, Identity, SuppressionReasons } from 'aws-cdk-lib/aws-ses';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -32,12 +18,10 @@ import type { Construct } from 'constructs';
 import type { QueueName, QueueSpec } from '../functions/manifest.ts';
 import { tableDefinition } from '../shared/store/table-definition.ts';
 import type { BeianConfig } from './config.ts';
-import { AgencyClientLinks } from './constructs/agency-client-links.ts';
 import type { MailBinding } from './constructs/beian-function.ts';
+import { type ApiIdentity, CognitoIdentity } from './constructs/cognito-identity.ts';
 
-export const RESOURCE_SERVER_ID = 'beian';
-export const AGENCY_SCOPE_NAME = 'agency';
-export const PEOPLE_GROUPS = ['admin', 'reviewer'] as const;
+export { AGENCY_SCOPE_NAME, PEOPLE_GROUPS, RESOURCE_SERVER_ID } from './constructs/cognito-identity.ts';
 
 /** Fixed, so the stateless stack can name it in a dynamic reference without a cross-stack reference. */
 export const cursorSecretName = (stage: string) => `beian/${stage}/cursor-signing-key`;
@@ -55,11 +39,6 @@ export interface QueuePair {
   deadLetterQueue: Queue;
 }
 
-export interface AgencyClient {
-  agencyId: string;
-  client: UserPoolClient;
-}
-
 export interface StatefulStackProps extends StackProps {
   config: BeianConfig;
   queues: readonly QueueSpec[];
@@ -69,13 +48,10 @@ export class StatefulStack extends Stack {
   readonly table: TableV2;
   readonly cursorSecret: Secret;
   readonly cursorSecretName: string;
-  readonly userPool: UserPool;
-  readonly userPoolDomain: UserPoolDomain;
-  /** https://cognito-idp.<region>.amazonaws.com/<poolId>, the `iss` of every token */
-  readonly issuer: string;
-  readonly tokenEndpoint: string;
-  readonly peopleClient: UserPoolClient;
-  readonly agencyClients: readonly AgencyClient[];
+  /** whom the API's JWT authorizer trusts: the user pool (identity=cognito) or the external issuer (oidc) */
+  readonly identity: ApiIdentity;
+  /** the user pool and its clients, with identity=cognito */
+  readonly cognito?: CognitoIdentity;
   readonly mail: MailBinding;
   readonly queues: ReadonlyMap<QueueName, QueuePair>;
   /** where a table-stream consumer's records go after their last retry (metadata of the failed batch) */
@@ -131,123 +107,13 @@ export class StatefulStack extends Stack {
     this.alarmTopic = this.createAlarmTopic(config.alarmEmails);
     this.mail = this.createMail(config);
 
-    this.userPool = new UserPool(this, 'UserPool', {
-      userPoolName: `beian-${config.stage}`,
-      featurePlan: FeaturePlan.ESSENTIALS,
-      selfSignUpEnabled: false,
-      signInAliases: { email: true },
-      signInCaseSensitive: false,
-      autoVerify: { email: true },
-      standardAttributes: {
-        email: { required: true, mutable: true },
-        fullname: { required: false, mutable: true },
-      },
-      customAttributes: {
-        // A reviewer's jurisdiction; set by an admin (admin-update-user-attributes), never by the user.
-        jurisdictionId: new StringAttribute({ minLen: 2, maxLen: 64, mutable: true }),
-      },
-      mfa: Mfa.REQUIRED,
-      mfaSecondFactor: { otp: true, sms: false },
-      passwordPolicy: {
-        minLength: 12,
-        requireLowercase: true,
-        requireUppercase: true,
-        requireDigits: true,
-        requireSymbols: true,
-        tempPasswordValidity: Duration.days(3),
-      },
-      accountRecovery: AccountRecovery.EMAIL_ONLY,
-      deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(this.userPool).acknowledge({
-      id: 'AwsSolutions-COG8',
-      reason:
-        'Essentials plan, not Plus: threat protection is billed per active user on Plus; people are a few named officials created by an admin (no self sign-up) with TOTP MFA required and a 12-character policy, and agencies use client credentials, which threat protection does not cover.',
-    });
-
-    for (const [precedence, groupName] of PEOPLE_GROUPS.entries()) {
-      this.userPool.addGroup(`Group-${groupName}`, {
-        groupName,
-        precedence,
-        description: groupName === 'admin' ? 'Registers jurisdictions and agencies, sees everything' : 'Reviews decisions of one jurisdiction (custom:jurisdictionId)',
-      });
-    }
-
-    const agencyScope = new ResourceServerScope({
-      scopeName: AGENCY_SCOPE_NAME,
-      scopeDescription: "An agency's system reports and files its own decisions",
-    });
-    const resourceServer = this.userPool.addResourceServer('ResourceServer', {
-      identifier: RESOURCE_SERVER_ID,
-      userPoolResourceServerName: 'Beian API',
-      scopes: [agencyScope],
-    });
-
-    // The token endpoint (client credentials) and the sign-in pages live on the user pool domain.
-    this.userPoolDomain = this.userPool.addDomain('Domain', { cognitoDomain: { domainPrefix: config.authDomainPrefix } });
-    this.tokenEndpoint = `${this.userPoolDomain.baseUrl()}/oauth2/token`;
-    // ProviderURL is "cognito-idp.<region>.<partition suffix>/<pool id>": right in every partition,
-    // unlike HttpUserPoolAuthorizer, which assumes amazonaws.com.
-    this.issuer = `https://${this.userPool.userPoolProviderUrl}`;
-
-    this.peopleClient = this.userPool.addClient('PeopleClient', {
-      userPoolClientName: 'people',
-      generateSecret: false, // a browser or CLI app: public client, authorization code flow with PKCE, or SRP
-      authFlows: { userSrp: true },
-      oAuth: {
-        flows: { authorizationCodeGrant: true },
-        scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
-        callbackUrls: config.peopleCallbackUrls,
-      },
-      supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
-      preventUserExistenceErrors: true,
-      enableTokenRevocation: true,
-      accessTokenValidity: Duration.hours(1),
-      idTokenValidity: Duration.hours(1),
-      refreshTokenValidity: Duration.hours(12),
-      // People may change their name, never their jurisdiction.
-      writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true }),
-    });
-
-    this.agencyClients = config.agencyClients.map((agencyId) => {
-      const client = this.userPool.addClient(`AgencyClient-${agencyId}`, {
-        userPoolClientName: `agency-${agencyId}`,
-        generateSecret: true,
-        oAuth: {
-          flows: { clientCredentials: true },
-          scopes: [OAuthScope.resourceServer(resourceServer, agencyScope)],
-        },
-        enableTokenRevocation: true,
-        preventUserExistenceErrors: true,
-        accessTokenValidity: Duration.hours(1),
-      });
-      // Without ExplicitAuthFlows Cognito allows SRP and custom auth (user sign-in) by default. A machine
-      // client signs no user in: only the refresh-token flow, which is harmless as client credentials
-      // never yield a refresh token.
-      (client.node.defaultChild as CfnUserPoolClient).explicitAuthFlows = ['ALLOW_REFRESH_TOKEN_AUTH'];
-      new CfnOutput(this, `AgencyClientId-${agencyId}`, {
-        description: `App client id of agency "${agencyId}" (its secret: aws cognito-idp describe-user-pool-client)`,
-        value: client.userPoolClientId,
-      });
-      return { agencyId, client };
-    });
-    // Only when there is something to link: no idle role with write access to the table.
-    if (this.agencyClients.length > 0) {
-      const links = new AgencyClientLinks(this, 'AgencyClientLinks', { table: this.table, logRetention });
-      for (const { agencyId, client } of this.agencyClients) links.link(agencyId, client);
-    }
-
-    new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
-    new CfnOutput(this, 'Issuer', { description: 'iss of every token', value: this.issuer });
-    new CfnOutput(this, 'TokenEndpoint', { description: 'client-credentials grant for agencies', value: this.tokenEndpoint });
-    new CfnOutput(this, 'PeopleClientId', { description: 'app client of reviewers and admins', value: this.peopleClient.userPoolClientId });
+    this.identity =
+      config.identity === 'cognito'
+        ? new CognitoIdentity(this, { config, table: this.table, logRetention })
+        : { issuer: config.oidcIssuer!, audiences: [...config.oidcAudience!] };
+    this.cognito = this.identity instanceof CognitoIdentity ? this.identity : undefined;
+    new CfnOutput(this, 'Issuer', { description: 'iss of every token', value: this.identity.issuer });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
-  }
-
-  /** Every app client whose tokens the API accepts: the people client and one per agency. */
-  get appClients(): UserPoolClient[] {
-    return [this.peopleClient, ...this.agencyClients.map((a) => a.client)];
   }
 
   private createStreamDeadLetterQueue(): Queue {
@@ -339,7 +205,22 @@ export class StatefulStack extends Stack {
     return topic;
   }
 
+  /**
+   * SES (a configuration set and the sender's email identity), or with mailTransport=smtp nothing to
+   * create: the SMTP account is the operator's, its credentials a secret they make (docs/operating.md).
+   */
   private createMail(config: BeianConfig): MailBinding {
+    if (config.mailTransport === 'smtp') {
+      return {
+        kind: 'smtp',
+        mailFrom: config.mailFrom,
+        host: config.smtpHost!,
+        port: config.smtpPort,
+        secretName: config.smtpSecretName!,
+        // a secret's ARN ends in "-" and 6 random characters, which a name alone does not know
+        secretArn: this.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${config.smtpSecretName!}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+      };
+    }
     const configurationSetName = `beian-${config.stage}`; // a literal, so functions get it without a cross-stack reference
     const configurationSet = new ConfigurationSet(this, 'MailConfigurationSet', {
       configurationSetName,
@@ -353,6 +234,7 @@ export class StatefulStack extends Stack {
       configurationSet,
     });
     return {
+      kind: 'ses',
       mailFrom: config.mailFrom,
       emailIdentityArn: identity.emailIdentityArn,
       configurationSetName,

@@ -4,12 +4,12 @@
  */
 import { Annotations, CfnOutput, Duration, Stack, type StackProps, TimeZone, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { CorsHttpMethod, HttpApi, HttpMethod, HttpNoneAuthorizer, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CorsHttpMethod, DomainName, HttpApi, HttpMethod, HttpNoneAuthorizer, HttpStage, LogGroupLogDestination, SecurityPolicy } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Alarm, ComparisonOperator, type IMetric, MathExpression, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import type { IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -24,6 +24,7 @@ import type { Construct } from 'constructs';
 import { DAILY, type FunctionSpec, type HttpRoute, type QueueName, type Trigger } from '../functions/manifest.ts';
 import type { BeianConfig } from './config.ts';
 import { BeianFunction, type MailBinding } from './constructs/beian-function.ts';
+import type { ApiIdentity } from './constructs/cognito-identity.ts';
 import { TABLE_DELETE_PREFIXES, TABLE_KEY_PREFIXES } from './table-actions.ts';
 import { type QueuePair, documentsBucketName } from './stateful-stack.ts';
 
@@ -57,10 +58,8 @@ export const SWEEP_HEARTBEAT = {
 export interface StatefulResources {
   table: ITableV2;
   cursorSecretName: string;
-  /** the user pool's issuer URL, the `iss` of its tokens */
-  issuer: string;
-  /** every app client whose tokens the API accepts */
-  appClients: readonly IUserPoolClient[];
+  /** whom the JWT authorizer trusts: the user pool and its app clients, or the external OIDC issuer and audience */
+  identity: ApiIdentity;
   mail: MailBinding;
   queues: ReadonlyMap<QueueName, QueuePair>;
   streamDeadLetterQueue: IQueue;
@@ -93,7 +92,10 @@ export class StatelessStack extends Stack {
         spec,
         stage: config.stage,
         logRetention: config.logRetentionDays as RetentionDays,
+        tracing: config.tracing,
+        architecture: config.architecture,
       });
+      if (spec.trigger.kind === 'http') fn.bindIdentity(config);
       if (spec.needs.table) {
         const leadingKeys = TABLE_KEY_PREFIXES[spec.name];
         if (!leadingKeys) {
@@ -186,6 +188,8 @@ export class StatelessStack extends Stack {
       apiName: `beian-${config.stage}`,
       description: 'Beian API',
       createDefaultStage: false,
+      // with a custom domain, only it answers (in China every domain serving the API needs the ICP licence)
+      disableExecuteApiEndpoint: config.apiDomainName !== undefined,
       corsPreflight:
         config.allowedOrigins.length > 0
           ? {
@@ -201,9 +205,17 @@ export class StatelessStack extends Stack {
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
       retention: config.logRetentionDays as RetentionDays,
     });
+    const domainName = config.apiDomainName
+      ? new DomainName(this, 'ApiDomain', {
+          domainName: config.apiDomainName,
+          certificate: Certificate.fromCertificateArn(this, 'ApiCertificate', config.certificateArn!),
+          securityPolicy: SecurityPolicy.TLS_1_2,
+        })
+      : undefined;
     const stage = api.addStage('DefaultStage', {
       stageName: '$default',
       autoDeploy: true,
+      ...(domainName && { domainMapping: { domainName } }),
       throttle: API_THROTTLE,
       accessLogSettings: {
         destination: new LogGroupLogDestination(accessLogs),
@@ -217,7 +229,7 @@ export class StatelessStack extends Stack {
             status: '$context.status',
             latencyMs: '$context.responseLatency',
             responseLength: '$context.responseLength',
-            clientId: '$context.authorizer.claims.client_id',
+            clientId: `$context.authorizer.claims.${config.identity === 'oidc' && /^\w+$/.test(config.oidcClientIdClaim) ? config.oidcClientIdClaim : 'client_id'}`,
             // the caller: the person's user id, or the machine client's own id (client credentials tokens)
             sub: '$context.authorizer.claims.sub',
             authorizerError: '$context.authorizer.error',
@@ -227,11 +239,12 @@ export class StatelessStack extends Stack {
       },
     });
 
-    // Issuer = the user pool; audience = every app client (people and agencies). The JWT authorizer
-    // checks signature, expiry, issuer and aud/client_id; the function maps the caller to a role.
-    const authorizer = new HttpJwtAuthorizer('CognitoAuthorizer', stateful.issuer, {
-      authorizerName: 'cognito-jwt',
-      jwtAudience: stateful.appClients.map((client) => client.userPoolClientId),
+    // Issuer = the user pool, audience = every app client (people and agencies); or the external OIDC
+    // issuer and its configured audience. The JWT authorizer checks signature (RSA keys from the issuer's
+    // JWKS), expiry, issuer and aud/client_id; the function maps the caller to a role.
+    const authorizer = new HttpJwtAuthorizer(config.identity === 'cognito' ? 'CognitoAuthorizer' : 'OidcAuthorizer', stateful.identity.issuer, {
+      authorizerName: config.identity === 'cognito' ? 'cognito-jwt' : 'oidc-jwt',
+      jwtAudience: stateful.identity.audiences,
     });
 
     for (const fn of httpFunctions) {
@@ -254,7 +267,13 @@ export class StatelessStack extends Stack {
     }
 
     this.alarm('Api5xxAlarm', 'The HTTP API answered with 5xx', api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }), 1);
-    new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the Beian API', value: stage.url });
+    new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the Beian API', value: domainName ? `https://${config.apiDomainName}/` : stage.url });
+    if (domainName) {
+      new CfnOutput(this, 'ApiDomainTarget', {
+        description: `Point ${config.apiDomainName} here (a CNAME, or an alias record) once its ICP filing is done`,
+        value: domainName.regionalDomainName,
+      });
+    }
     return { api, stage };
   }
 

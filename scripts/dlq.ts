@@ -2,23 +2,25 @@
  * Dead letters of the filings queue:
  *   npm run -s dlq -- list                 show what is in the dead-letter queue (the local stack must run)
  *   npm run -s dlq -- redrive              move every dead letter back to its queue for another try
- * In AWS (credentials from the usual AWS environment or profile), name the queues from the stack outputs:
+ * In AWS, any partition (credentials and region from the usual AWS environment or profile), name the queues
+ * from the stack's resources:
  *   npm run -s dlq -- list --queue-url URL --dlq-url URL
+ *   npm run -s dlq -- redrive --queue-url URL --dlq-url URL
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   ChangeMessageVisibilityBatchCommand,
-  DeleteMessageCommand,
+  DeleteMessageBatchCommand,
   type Message,
   ReceiveMessageCommand,
   SQSClient,
-  SendMessageCommand,
+  SendMessageBatchCommand,
 } from '@aws-sdk/client-sqs';
 import { defaultStateDir } from '../infra/local/paths.ts';
 
-interface Target {
+export interface Target {
   client: SQSClient;
   queueUrl: string;
   dlqUrl: string;
@@ -38,9 +40,19 @@ function target(values: { 'queue-url'?: string; 'dlq-url'?: string; queue?: stri
   return { client, queueUrl: queue.url, dlqUrl: queue.dlqUrl };
 }
 
+/** How long a dead letter being moved stays hidden: a redrive stopped midway leaves it visible again after this. */
+export const REDRIVE_VISIBILITY_SECONDS = 60;
+
 async function receive(t: Target, visibilityTimeout: number): Promise<Message[]> {
   const out = await t.client.send(
-    new ReceiveMessageCommand({ QueueUrl: t.dlqUrl, MaxNumberOfMessages: 10, VisibilityTimeout: visibilityTimeout, WaitTimeSeconds: 0, MessageSystemAttributeNames: ['All'] }),
+    new ReceiveMessageCommand({
+      QueueUrl: t.dlqUrl,
+      MaxNumberOfMessages: 10,
+      VisibilityTimeout: visibilityTimeout,
+      WaitTimeSeconds: 0,
+      MessageSystemAttributeNames: ['All'],
+      MessageAttributeNames: ['All'],
+    }),
   );
   return out.Messages ?? [];
 }
@@ -61,15 +73,40 @@ export async function listDeadLetters(t: Target): Promise<Message[]> {
   return all;
 }
 
-/** Moves every dead letter back to its queue: sent first, then deleted, so none is lost on the way. */
-export async function redrive(t: Target, onMoved: (m: Message) => void = () => {}): Promise<number> {
+/**
+ * Moves every dead letter back to its queue by receive, send, delete: the one way that works in every
+ * partition (the AWS China regions do not offer SQS's own redrive, StartMessageMoveTask). Ten at a time:
+ * the batch is sent first (body and message attributes as they were) and only the messages whose send
+ * succeeded are deleted, so an interruption never loses one. Stopped between the send and the delete, a
+ * message is in both queues: its dead letter becomes visible again after `visibilitySeconds` and the
+ * next run moves it once more. Its consumer then sees it twice, which every consumer here takes in its
+ * stride (a filing is registered once per submission, a sweep resumes, a document is verified once).
+ */
+export async function redrive(t: Target, onMoved: (m: Message) => void = () => {}, visibilitySeconds = REDRIVE_VISIBILITY_SECONDS): Promise<number> {
   let moved = 0;
-  for (let batch = await receive(t, 60); batch.length; batch = await receive(t, 60)) {
-    for (const m of batch) {
-      await t.client.send(new SendMessageCommand({ QueueUrl: t.queueUrl, MessageBody: m.Body ?? '' }));
-      await t.client.send(new DeleteMessageCommand({ QueueUrl: t.dlqUrl, ReceiptHandle: m.ReceiptHandle! }));
+  for (let batch = await receive(t, visibilitySeconds); batch.length; batch = await receive(t, visibilitySeconds)) {
+    const sent = await t.client.send(
+      new SendMessageBatchCommand({
+        QueueUrl: t.queueUrl,
+        Entries: batch.map((m, i) => ({
+          Id: String(i),
+          MessageBody: m.Body ?? '',
+          ...(m.MessageAttributes && Object.keys(m.MessageAttributes).length && { MessageAttributes: m.MessageAttributes }),
+        })),
+      }),
+    );
+    const done = (sent.Successful ?? []).map((entry) => batch[Number(entry.Id)]!);
+    if (done.length) {
+      await t.client.send(new DeleteMessageBatchCommand({ QueueUrl: t.dlqUrl, Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+    }
+    for (const m of done) {
       moved++;
       onMoved(m);
+    }
+    const failed = sent.Failed ?? [];
+    if (failed.length) {
+      // the rest stay dead letters (visible again after the timeout): say why, and let the operator rerun
+      throw new Error(`${failed.length} message(s) could not be sent back (${failed.map((f) => `${f.Code}: ${f.Message ?? ''}`).join('; ')}); ${moved} moved so far. They are still in the dead-letter queue: run redrive again.`);
     }
   }
   return moved;

@@ -33,7 +33,7 @@ export class AgencyClientLinks extends Construct {
     // Own role: no AWSLambdaBasicExecutionRole managed policy, and no DynamoDB right beyond these two
     // actions on this one table.
     this.role = new Role(this, 'Role', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      assumedBy: new ServicePrincipal(ServicePrincipal.servicePrincipalName('lambda')),
       description: 'Writes and deletes the CLIENT link items of agency app clients',
     });
     this.logGroup.grantWrite(this.role);

@@ -19,6 +19,7 @@ import { Construct } from 'constructs';
 import { env, type FunctionSpec, type QueueName } from '../../functions/manifest.ts';
 import { tableDefinition } from '../../shared/store/table-definition.ts';
 import { bundlingOptions } from '../bundling.ts';
+import type { BeianConfig } from '../config.ts';
 
 /** The repository root, where the entries of functions/manifest.ts and package-lock.json are. */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -32,18 +33,32 @@ import { TABLE_ACTIONS, type TableAccess } from '../table-actions.ts';
 /** Read by the code that writes notices; to move to functions/manifest.ts `env` with the other names. */
 export const NOTICE_RETENTION_DAYS_ENV = env.noticeRetentionDays;
 
-export interface MailBinding {
-  /** the verified sender address, also the only From the function may use */
-  mailFrom: string;
-  emailIdentityArn: string;
-  configurationSetName: string;
-  configurationSetArn: string;
-}
+export type MailBinding =
+  | {
+      kind: 'ses';
+      /** the verified sender address, also the only From the function may use */
+      mailFrom: string;
+      emailIdentityArn: string;
+      configurationSetName: string;
+      configurationSetArn: string;
+    }
+  | {
+      kind: 'smtp';
+      mailFrom: string;
+      host: string;
+      port: number;
+      /** the operator's secret {"username","password"} of the SMTP account */
+      secretName: string;
+      secretArn: string;
+    };
 
 export interface BeianFunctionProps {
   spec: FunctionSpec;
   stage: string;
   logRetention: RetentionDays;
+  /** X-Ray active tracing: on where Lambda offers it, off in the AWS China regions */
+  tracing?: boolean;
+  architecture?: 'arm64' | 'x86_64';
 }
 
 export class BeianFunction extends Construct {
@@ -66,7 +81,7 @@ export class BeianFunction extends Construct {
     // Own role instead of the default one with the AWSLambdaBasicExecutionRole managed policy
     // (logs:* on every log group): this one may write to its own log group only.
     this.role = new Role(this, 'Role', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      assumedBy: new ServicePrincipal(ServicePrincipal.servicePrincipalName('lambda')),
       description: `Beian ${props.stage} function ${spec.name}`,
     });
     this.logGroup.grantWrite(this.role);
@@ -78,7 +93,7 @@ export class BeianFunction extends Construct {
       projectRoot: REPO_ROOT,
       depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
       runtime: FUNCTION_RUNTIME,
-      architecture: Architecture.ARM_64,
+      architecture: props.architecture === 'x86_64' ? Architecture.X86_64 : Architecture.ARM_64,
       memorySize: spec.memoryMb,
       timeout: Duration.seconds(spec.timeoutSeconds),
       role: this.role,
@@ -86,7 +101,7 @@ export class BeianFunction extends Construct {
       loggingFormat: LoggingFormat.JSON,
       applicationLogLevelV2: ApplicationLogLevel.INFO,
       systemLogLevelV2: SystemLogLevel.WARN,
-      tracing: Tracing.ACTIVE,
+      tracing: (props.tracing ?? true) ? Tracing.ACTIVE : Tracing.DISABLED,
       environment: {
         [env.stage]: props.stage,
         NODE_OPTIONS: '--enable-source-maps',
@@ -120,10 +135,12 @@ export class BeianFunction extends Construct {
     });
 
     // Tracing.ACTIVE adds xray:PutTraceSegments / PutTelemetryRecords on "*" to the role.
-    Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions; nothing else in this role has a wildcard.',
-    });
+    if (props.tracing ?? true) {
+      Validations.of(this.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions; nothing else in this role has a wildcard.',
+      });
+    }
     // nodejs24.x is the newest the library knows; 22.x is chosen and pinned (see FUNCTION_RUNTIME).
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
@@ -183,6 +200,20 @@ export class BeianFunction extends Construct {
   }
 
   /**
+   * IDENTITY and, for an external OIDC issuer, the names of the claims that carry roles, a reviewer's
+   * jurisdiction and an agency system's client id. No grant: the JWT authorizer has checked the token.
+   */
+  bindIdentity(config: Pick<BeianConfig, 'identity' | 'oidcRoleClaim' | 'oidcJurisdictionClaim' | 'oidcClientIdClaim'>): this {
+    this.function.addEnvironment(env.identity, config.identity);
+    if (config.identity === 'oidc') {
+      this.function.addEnvironment(env.oidcRoleClaim, config.oidcRoleClaim);
+      this.function.addEnvironment(env.oidcJurisdictionClaim, config.oidcJurisdictionClaim);
+      this.function.addEnvironment(env.oidcClientIdClaim, config.oidcClientIdClaim);
+    }
+    return this;
+  }
+
+  /**
    * DOCUMENTS_BUCKET, and on the documents prefix only: `sign` PutObject and GetObject (what the API's
    * presigned URLs do: a presigned request carries the signer's rights), `read` GetObject (the verifier).
    * No function may delete or overwrite a version: no DeleteObject*, no PutObjectAcl, no lifecycle rights.
@@ -221,9 +252,21 @@ export class BeianFunction extends Construct {
     return this;
   }
 
-  /** MAIL_FROM and MAIL_CONFIGURATION_SET, and the right to send from that address only, through that configuration set. */
+  /**
+   * SES: MAIL_FROM and MAIL_CONFIGURATION_SET, and the right to send from that address only, through that
+   * configuration set. SMTP: MAIL_TRANSPORT=smtp, SMTP_HOST, SMTP_PORT, SMTP_SECRET_NAME and the right to
+   * read that one secret (the function reaches the SMTP server over the internet: Lambda outside a VPC).
+   */
   bindMail(mail: MailBinding, recipientDomains: readonly string[] = []): this {
     this.function.addEnvironment(env.mailFrom, mail.mailFrom);
+    if (mail.kind === 'smtp') {
+      this.function.addEnvironment(env.mailTransport, 'smtp');
+      this.function.addEnvironment(env.smtpHost, mail.host);
+      this.function.addEnvironment(env.smtpPort, String(mail.port));
+      this.function.addEnvironment(env.smtpSecretName, mail.secretName);
+      this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [mail.secretArn] }));
+      return this;
+    }
     this.function.addEnvironment(env.mailConfigurationSet, mail.configurationSetName);
     this.role.addToPrincipalPolicy(
       new PolicyStatement({

@@ -31,6 +31,15 @@ describe('CDK context', () => {
       allowedRecipientDomains: [],
       operatorEmails: [],
       noticeRetentionDays: 400,
+      // issue 10: a global region's defaults: the user pool, SES, tracing, arm64
+      identity: 'cognito',
+      oidcRoleClaim: 'beian_roles',
+      oidcJurisdictionClaim: 'beian_jurisdiction',
+      oidcClientIdClaim: 'azp',
+      mailTransport: 'ses',
+      smtpPort: 465,
+      architecture: 'arm64',
+      tracing: true,
     });
     expect(DAILY_RUN_TIME).toBe('09:00'); // the manifest's daily run time is the default
   });

@@ -12,6 +12,17 @@ const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.ur
 /** The context `cdk synth` passes to the app. `new App()` does not read cdk.json, so tests pass it. */
 export const CDK_CONTEXT: Readonly<Record<string, unknown>> = cdkJson.context;
 
+/** The context of issue 10's example: `npx cdk synth -c account=123456789012 -c region=cn-north-1 -c oidcIssuer=... ...` */
+export const CHINA_CONTEXT = {
+  account: '123456789012',
+  region: 'cn-north-1',
+  oidcIssuer: 'https://idp.example.cn/realms/beian',
+  oidcAudience: 'beian',
+  smtpHost: 'smtpdm.aliyun.com',
+  smtpPort: '465',
+  smtpSecretName: 'beian/smtp',
+} as const;
+
 export interface SynthOptions {
   /** context on top of cdk.json's, like `-c key=value` */
   context?: Record<string, unknown>;
