@@ -142,6 +142,14 @@ export const configSchema = z
       .string()
       .regex(/^arn:aws(?:-cn|-us-gov)?:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/, 'must be an ACM certificate ARN, e.g. arn:aws-cn:acm:cn-north-1:123456789012:certificate/...')
       .optional(),
+    /**
+     * Where alarm descriptions send people: the runbook (docs/operating.md) at a URL your operators can open,
+     * e.g. https://git.example.gov.cn/beian/blob/main/docs/operating.md; each alarm appends #runbook-<entry>.
+     */
+    runbookUrl: z
+      .string()
+      .refine((v) => !/[\s#]/.test(v) && (v === 'docs/operating.md' || /^https:\/\/[^/]+\/./.test(v)), { error: 'must be an https:// URL of docs/operating.md (no #fragment), e.g. https://git.example.gov.cn/beian/blob/main/docs/operating.md' })
+      .default('docs/operating.md'),
     /** Lambda architecture: arm64 (default, cheaper) or x86_64 where arm64 is not offered. */
     architecture: z.enum(['arm64', 'x86_64'], { error: 'must be arm64 or x86_64' }).default('arm64'),
     /** Names the stacks and resources: Beian-<stage>-Stateful, Beian-<stage>-Stateless. */

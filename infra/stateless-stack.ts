@@ -25,6 +25,7 @@ import { DAILY, type FunctionSpec, type HttpRoute, type QueueName, type Trigger 
 import type { BeianConfig } from './config.ts';
 import { BeianFunction, type MailBinding } from './constructs/beian-function.ts';
 import type { ApiIdentity } from './constructs/cognito-identity.ts';
+import { Operations } from './constructs/operations.ts';
 import { TABLE_DELETE_PREFIXES, TABLE_KEY_PREFIXES } from './table-actions.ts';
 import { type QueuePair, documentsBucketName } from './stateful-stack.ts';
 
@@ -75,6 +76,8 @@ export interface StatelessStackProps extends StackProps {
 
 export class StatelessStack extends Stack {
   readonly functions: ReadonlyMap<string, BeianFunction>;
+  /** the dashboard and the alarms, each with its runbook entry */
+  readonly operations: Operations;
   readonly api?: HttpApi;
   readonly apiStage?: HttpStage;
   private readonly props: StatelessStackProps;
@@ -114,7 +117,6 @@ export class StatelessStack extends Stack {
       if (spec.needs.operatorEmails) fn.bindOperatorEmails(config.operatorEmails);
       // Only HTTP functions page through lists, so only they get the cursor-signing key.
       if (spec.trigger.kind === 'http') fn.bindCursorSecret(stateful.cursorSecretName);
-      this.alarm(`${pascal(spec.name)}ErrorsAlarm`, `Function ${spec.name} reported errors`, fn.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }), 1);
       functions.set(spec.name, fn);
     }
     this.functions = functions;
@@ -131,19 +133,43 @@ export class StatelessStack extends Stack {
       if (trigger.kind === 'schedule') this.schedule(fn, trigger);
       if (trigger.kind === 'tableStream') this.followStream(fn, trigger);
     }
+    this.operations = new Operations(this, 'Operations', {
+      stage: config.stage,
+      runbook: config.runbookUrl,
+      alarmAction: this.alarmAction,
+      functions: [...functions.values()],
+      api: this.api,
+      queues: [
+        ...[...stateful.queues].map(([name, pair]) => ({ name, queue: pair.queue, deadLetterQueue: pair.deadLetterQueue })),
+        ...(props.functions.some((f) => f.trigger.kind === 'tableStream') ? [{ name: 'stream-dlq', queue: stateful.streamDeadLetterQueue }] : []),
+      ],
+      table: stateful.table,
+      emitting: new Set(props.functions.map((f) => f.name)),
+    });
+    for (const fn of functions.values()) {
+      this.operations.alarm(
+        `${pascal(fn.spec.name)}ErrorsAlarm`,
+        `Function ${fn.spec.name} reported errors`,
+        'function-errors',
+        fn.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+        1,
+      );
+    }
     if (props.functions.some((f) => f.trigger.kind === 'tableStream')) {
-      this.alarm(
+      this.operations.alarm(
         'StreamDeadLetterAlarm',
         'Table-stream records failed every retry (for example a notice that could not be sent) and wait in the stream dead-letter queue',
+        'stream-dead-letters',
         stateful.streamDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
         0,
         ComparisonOperator.GREATER_THAN_THRESHOLD,
       );
     }
     for (const [name, pair] of stateful.queues) {
-      this.alarm(
+      this.operations.alarm(
         `${pascal(name)}DeadLetterAlarm`,
         `Messages of queue ${name} failed ${pair.spec.maxReceiveCount} times and wait in its dead-letter queue`,
+        name === 'sweeps' ? 'sweeps-dead-letters' : 'dead-letters',
         pair.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
         0,
         ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -167,9 +193,10 @@ export class StatelessStack extends Stack {
       statistic: 'Sum',
       period: Duration.days(1),
     });
-    this.alarm(
+    this.operations.alarm(
       'SweepHeartbeatAlarm',
-      `No daily deadline sweep completed in the last day (${SWEEP_HEARTBEAT.namespace}/${SWEEP_HEARTBEAT.metricName}, ${SWEEP_HEARTBEAT.dimension}=${stage}): reminders, overdue flags and escalations may not have gone out today. Check that the sweep-deadlines schedule ran, the errors of sweep-deadlines and sweep-jurisdiction, and the sweeps queue and its dead-letter queue; runbook: docs/operating.md, Deadline supervision, "Heartbeat missing"`,
+      `No daily deadline sweep completed in the last day (${SWEEP_HEARTBEAT.namespace}/${SWEEP_HEARTBEAT.metricName}, ${SWEEP_HEARTBEAT.dimension}=${stage}): reminders, overdue flags and escalations may not have gone out today. Check that the sweep-deadlines schedule ran, the errors of sweep-deadlines and sweep-jurisdiction, and the sweeps queue and its dead-letter queue`,
+      'sweep-heartbeat',
       new MathExpression({
         expression: 'FILL(completed, 0)',
         usingMetrics: { completed },
@@ -178,7 +205,7 @@ export class StatelessStack extends Stack {
       }),
       1,
       ComparisonOperator.LESS_THAN_THRESHOLD,
-      TreatMissingData.BREACHING,
+      { treatMissingData: TreatMissingData.BREACHING },
     );
   }
 
@@ -266,7 +293,6 @@ export class StatelessStack extends Stack {
       }
     }
 
-    this.alarm('Api5xxAlarm', 'The HTTP API answered with 5xx', api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }), 1);
     new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the Beian API', value: domainName ? `https://${config.apiDomainName}/` : stage.url });
     if (domainName) {
       new CfnOutput(this, 'ApiDomainTarget', {
@@ -332,26 +358,6 @@ export class StatelessStack extends Stack {
     const pair = this.props.stateful.queues.get(name);
     if (!pair) throw new Error(`Function "${consumer.name}" uses queue "${name}", which functions/manifest.ts \`queues\` does not declare.`);
     return pair;
-  }
-
-  private alarm(
-    id: string,
-    description: string,
-    metric: IMetric,
-    threshold: number,
-    comparisonOperator = ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-    treatMissingData = TreatMissingData.NOT_BREACHING,
-  ): Alarm {
-    const alarm = new Alarm(this, id, {
-      alarmDescription: `${description} (Beian ${this.props.config.stage})`,
-      metric,
-      threshold,
-      evaluationPeriods: 1,
-      comparisonOperator,
-      treatMissingData,
-    });
-    alarm.addAlarmAction(this.alarmAction);
-    return alarm;
   }
 }
 

@@ -40,6 +40,8 @@ describe('CDK context', () => {
       smtpPort: 465,
       architecture: 'arm64',
       tracing: true,
+      // issue 11: where alarm descriptions point
+      runbookUrl: 'docs/operating.md',
     });
     expect(DAILY_RUN_TIME).toBe('09:00'); // the manifest's daily run time is the default
   });

@@ -182,11 +182,11 @@ describe('alarms', () => {
   it('says in its description what failed and where the runbook entry is, and that entry exists', () => {
     const description = String(heartbeats()[0]!.AlarmDescription);
     expect(description).toMatch(/daily deadline sweep completed/);
-    expect(description).toContain('docs/operating.md');
-    expect(description).toContain('"Heartbeat missing"');
+    // issue 11: every alarm links to its runbook entry by anchor
+    expect(description).toContain('Runbook: docs/operating.md#runbook-sweep-heartbeat');
     const runbook = readFileSync(new URL('../../docs/operating.md', import.meta.url), 'utf8');
     expect(runbook).toMatch(/^#+ Deadline supervision$/m);
-    expect(runbook).toMatch(/^#+ Heartbeat missing\b/m);
+    expect(runbook).toMatch(/<a id="runbook-sweep-heartbeat"><\/a>\n+#+ Heartbeat missing\b/m);
   });
 
   it('has no heartbeat alarm in an app without sweep-jurisdiction', () => {
