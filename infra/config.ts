@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { DAILY_RUN_TIME } from '../functions/manifest.ts';
+import { OIDC_CLAIM_DEFAULTS, OIDC_CLAIM_NAME } from '../shared/auth/identity.ts';
 
 /** The retention periods CloudWatch Logs accepts. */
 export const LOG_RETENTION_DAYS = [
@@ -20,13 +21,11 @@ const LOOPBACK = /^http:\/\/(?:localhost|127\.0\.0\.1)(?::\d{1,5})?$/;
 const ACCOUNT = /^\d{12}$/;
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
-const CLAIM = /^[A-Za-z0-9_:.\-/]{1,64}$/;
 
 /** The AWS China regions (partition aws-cn): no Cognito user pools, no SES, no X-Ray for Lambda (docs/operating.md, China). */
 export const isChinaRegion = (region: string | undefined) => region !== undefined && region.startsWith('cn-');
 
-/** Claim names an external OIDC issuer's tokens use by default (top-level claims; see docs/operating.md). */
-export const OIDC_CLAIM_DEFAULTS = { roleClaim: 'beian_roles', jurisdictionClaim: 'beian_jurisdiction', clientIdClaim: 'azp' } as const;
+export { OIDC_CLAIM_DEFAULTS };
 
 /** A list key: a real array (cdk.json) or a JSON array string (`-c key='["a"]'`). */
 function list<T extends z.ZodType>(item: T) {
@@ -82,7 +81,7 @@ import { NOTICE_RETENTION_DAYS } from '../functions/manifest.ts';
 export { NOTICE_RETENTION_DAYS };
 
 const claimName = (what: string) =>
-  z.string().regex(CLAIM, `must be the name of a top-level token claim carrying ${what}: 1-64 characters of A-Z, a-z, 0-9 and _ : . - /`);
+  z.string().regex(OIDC_CLAIM_NAME, `must be the name of a top-level token claim carrying ${what}: 1-64 characters of A-Z, a-z, 0-9 and _ : . - /`);
 
 export const configSchema = z
   .object({
@@ -249,7 +248,7 @@ export const configSchema = z
       if (region !== c.region) issue('certificateArn', `must be a certificate in the deployment's region ${c.region} (API Gateway regional domains use a certificate of their own region)`);
       else if ((partition === 'aws-cn') !== china) issue('certificateArn', `is in partition ${partition}, not the one of ${c.region}`);
     }
-    if (isProductionStage(c.stage) && c.peopleCallbackUrls === undefined) {
+    if (isProductionStage(c.stage) && identity === 'cognito' && c.peopleCallbackUrls === undefined) {
       ctx.addIssue({
         code: 'custom',
         path: ['peopleCallbackUrls'],

@@ -217,3 +217,10 @@ describe('context of the two seams', () => {
     for (const [, fn] of functionsOf(x86)) expect(fn.Properties!.Architectures).toEqual(['x86_64']);
   });
 });
+
+describe('a production stage in China', () => {
+  it('needs no sign-in callback URLs: they belong to the user pool, which an external issuer replaces', () => {
+    expect(from({ ...CHINA_CONTEXT, stage: 'prod' })).toMatchObject({ stage: 'prod', identity: 'oidc' });
+    expect(errorOf({ stage: 'prod' })).toContain('context "peopleCallbackUrls"');
+  });
+});
