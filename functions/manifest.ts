@@ -108,7 +108,7 @@ export const functions: readonly FunctionSpec[] = [
   {
     name: 'send-notices',
     entry: 'functions/send-notices/handler.ts',
-    description: 'Sends each notice of the outbox once (receipts): claim, send with SES, mark sent',
+    description: 'Sends each notice of the outbox once: claim, send (SES, or SMTP where there is no SES), mark sent',
     // a notice is written PENDING in the transaction of the change it reports; its stream record brings it here
     trigger: { kind: 'tableStream', newImageFilter: { sk: ['NOTICE'], status: ['PENDING'] }, batchSize: 10, retryAttempts: 10 },
     needs: { table: 'readWrite', mail: true },

@@ -60,9 +60,10 @@ async function calendarCall(api: string, year: number, given: string | undefined
   const url = new URL(`/v1/calendar/${year}`, api.endsWith('/') ? api : `${api}/`);
   let token = given;
   if (!token && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) {
-    const { mintToken } = await import('../infra/local/jwt.ts');
+    // for whichever issuer the local stack trusts (its local one, or with IDENTITY=oidc its own OIDC issuer)
+    const { mintStackToken } = await import('../infra/local/identity.ts');
     const { defaultStateDir } = await import('../infra/local/paths.ts');
-    token = await mintToken(defaultStateDir, { role: 'admin' });
+    token = await mintStackToken(defaultStateDir, { role: 'admin' });
   }
   if (!token) throw new CalendarDataError(`an admin token is needed for ${url.origin}: pass --token TOKEN or set BEIAN_TOKEN`);
   return { url, token };

@@ -41,7 +41,7 @@ async function run(event: ApiEvent, deps: ApiDeps, directory: AgencyDirectory): 
   // counted before anything else is done for the token, refused requests included
   if (route.roles !== 'public') await withinRateLimit(deps, claims);
   // a public route has no caller: reading one fails closed instead of granting any role
-  const caller = route.roles === 'public' ? (undefined as never) : await resolveCaller(claims, directory);
+  const caller = route.roles === 'public' ? (undefined as never) : await resolveCaller(claims, directory, deps.identity);
   if (route.roles !== 'public' && !route.roles.includes(caller.role)) {
     throw forbidden(`${route.method} ${route.path} is for ${route.roles.join(' or ')}; this token is ${caller.role}`);
   }

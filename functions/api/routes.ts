@@ -4,6 +4,7 @@
  */
 import type * as z from 'zod/mini';
 import { type Caller, type Role } from '../../shared/auth/caller.ts';
+import type { Identity } from '../../shared/auth/identity.ts';
 import { forbidden } from '../../shared/http/problem.ts';
 import * as s from '../../shared/schemas/api.ts';
 import { type CalendarDeps, calendarYear, loadCalendarYear, workingDays } from '../../shared/use-cases/calendar.ts';
@@ -31,7 +32,11 @@ type Schema = z.ZodMiniType;
 type Out<S> = S extends Schema ? z.output<S> : undefined;
 
 /** What the API's use cases need, wired by shared/wiring/api.ts. */
-export type ApiDeps = FilingDeps & LateExplanationDeps & ReviewDeps & StatsDeps & CalendarDeps & DocumentDeps & { rateLimiter: Pick<RateLimiter, 'take' | 'limit'> };
+export type ApiDeps = FilingDeps & LateExplanationDeps & ReviewDeps & StatsDeps & CalendarDeps & DocumentDeps & {
+  rateLimiter: Pick<RateLimiter, 'take' | 'limit'>;
+  /** whose tokens the authorizer lets through, and so how their claims name the caller */
+  identity: Identity;
+};
 
 export interface RouteContext<P, Q, B> {
   deps: ApiDeps;

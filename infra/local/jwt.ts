@@ -120,5 +120,10 @@ async function verifyOnce(stateDir: string, token: string): Promise<Record<strin
     throw new TokenRejected((e as Error).message);
   }
   if (!forThisApi(payload)) throw new TokenRejected('the token is not for this API (audience / client_id)');
+  return gatewayClaims(payload);
+}
+
+/** The claims as API Gateway passes them to the function: every value a string, arrays as "[a b]". */
+export function gatewayClaims(payload: Record<string, unknown>): Record<string, string> {
   return Object.fromEntries(Object.entries(payload).map(([k, v]) => [k, Array.isArray(v) ? `[${v.join(' ')}]` : String(v)]));
 }

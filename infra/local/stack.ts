@@ -12,12 +12,12 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DAILY, DAILY_RUN_TIME, type FunctionSpec, type QueueName, env as envNames, functions } from '../../functions/manifest.ts';
 import { type EventSource, type QueueHandler, pollQueue } from './event-source.ts';
 import { type FaultProxy, startFaultProxy } from './fault-proxy.ts';
-import { startMail } from './mail.ts';
+import { type MailTransport, mailTransportFromEnv, startLocalMail } from './mail.ts';
 import { type LocalQueue, startQueues } from './queues.ts';
 import { ensureTable, startDynamoLocal, tableStreamArn } from './dynamodb.ts';
 import { type StreamHandler, pollStream, streamsClient } from './stream-source.ts';
 import { type ApiHandler, createApiServer } from './http-adapter.ts';
-import { verifyToken } from './jwt.ts';
+import { type IdentityOption, type StackIdentity, startIdentity } from './identity.ts';
 import { LOCAL_CLIENT_IS_AGENCY } from '../../shared/auth/directory.ts';
 import { LocalSetupError, freePort, portInUse, stopProcess } from './processes.ts';
 
@@ -36,8 +36,12 @@ export interface LocalStackOptions {
   tableName?: string;
   /** SQS emulator port; 0 picks a free one. Default 4566. */
   sqsPort?: number;
-  /** SES emulator port; 0 picks a free one. Default 8005. */
+  /** SES emulator port (with mailTransport smtp, the SMTP sink's viewer); 0 picks a free one. Default 8005. */
   sesPort?: number;
+  /** how the functions send mail: SES to its emulator, or SMTP to a local sink. Default MAIL_TRANSPORT, else ses. */
+  mailTransport?: MailTransport;
+  /** the SMTP sink's port (mailTransport smtp); 0 picks a free one. Default 2525. */
+  smtpPort?: number;
   /** shorter than the manifest's in tests, so a failed message comes back in seconds, not minutes */
   queueVisibilityTimeoutSeconds?: number;
   /** run scheduled functions on their timers (npm start); tests call runSchedule instead */
@@ -49,6 +53,13 @@ export interface LocalStackOptions {
    * endpoints handed out stay on 127.0.0.1.
    */
   host?: string;
+  /**
+   * Whose tokens the API takes: the local stand-in for the Cognito user pool (default), or an OpenID
+   * Connect issuer as in the AWS China regions (its own, started here, unless `issuer` names one).
+   */
+  identity?: IdentityOption;
+  /** the stack's own OIDC issuer's port; 0 picks a free one. Default 8006. Kept, so are tokens across restarts. */
+  oidcPort?: number;
 }
 
 export interface LocalStack {
@@ -57,7 +68,13 @@ export interface LocalStack {
   tableName: string;
   stateDir: string;
   sqsEndpoint: string;
+  /** the mail viewer (`/`, and `/store` as JSON): the SES emulator, or the SMTP sink's viewer */
   sesEndpoint: string;
+  mailTransport: MailTransport;
+  /** the SMTP sink's port, with mailTransport smtp */
+  smtpPort?: number;
+  /** whose tokens the API takes (the issuer URL of an OIDC one) */
+  identity: StackIdentity;
   queues: Map<QueueName, LocalQueue>;
   /** the functions reach SQS through this; switch it off to make the queue unreachable for them */
   sqsFault: FaultProxy;
@@ -102,11 +119,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const dynamoPort = options.dynamoPort === 0 ? await freePort() : (options.dynamoPort ?? 8000);
   const sqsPort = options.sqsPort === 0 ? await freePort() : (options.sqsPort ?? 4566);
   const sesPort = options.sesPort === 0 ? await freePort() : (options.sesPort ?? 8005);
+  const mailTransport = options.mailTransport ?? mailTransportFromEnv();
+  const smtpPort = options.smtpPort === 0 ? await freePort() : (options.smtpPort ?? 2525);
+  const identityOption = options.identity ?? { kind: 'local' };
+  const ownIssuer = identityOption.kind === 'oidc' && identityOption.issuer === undefined;
+  const oidcPort = options.oidcPort === 0 ? await freePort() : (options.oidcPort ?? 8006);
   const ports = [
     ['the API', port, 'PORT'],
     ['DynamoDB Local', dynamoPort, 'DYNAMODB_PORT'],
     ['the SQS emulator', sqsPort, 'SQS_PORT'],
-    ['the SES emulator', sesPort, 'SES_PORT'],
+    [mailTransport === 'smtp' ? 'the mail viewer' : 'the SES emulator', sesPort, 'SES_PORT'],
+    ...(mailTransport === 'smtp' ? [['the SMTP sink', smtpPort, 'SMTP_PORT'] as const] : []),
+    ...(ownIssuer ? [['the OIDC issuer', oidcPort, 'OIDC_PORT'] as const] : []),
   ] as const;
   for (const [what, p, variable] of ports) {
     if (await portInUse(p)) {
@@ -128,26 +152,32 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     children.push(await startDynamoLocal(dynamoPort, options.persist ? join(options.stateDir, 'dynamodb') : undefined, host));
     const dynamoEndpoint = `http://127.0.0.1:${dynamoPort}`;
 
-    progress(`starting the SQS emulator on port ${sqsPort} and the SES emulator on port ${sesPort} ...`);
+    const mailStarting = mailTransport === 'smtp' ? `the SMTP sink on port ${smtpPort} (viewer on ${sesPort})` : `the SES emulator on port ${sesPort}`;
+    progress(`starting the SQS emulator on port ${sqsPort} and ${mailStarting} ...`);
     const sqs = await startQueues(sqsPort, {
       host,
       documentsBucket: LOCAL_DOCUMENTS_BUCKET,
       ...(options.queueVisibilityTimeoutSeconds && { visibilityTimeoutSeconds: options.queueVisibilityTimeoutSeconds }),
     });
     stoppers.push(() => sqs.server.stop());
-    const mail = await startMail(sesPort, host);
-    stoppers.push(() => new Promise((r) => mail.server.close(r)));
+    const mail = await startLocalMail(mailTransport, { viewerPort: sesPort, smtpPort }, host);
+    stoppers.push(mail.stop);
     const sqsFault = await startFaultProxy(sqs.server.port);
     stoppers.push(() => sqsFault.close());
+
+    const trust = await startIdentity(options.stateDir, identityOption, oidcPort, host);
+    stoppers.push(trust.stop);
+    if (trust.identity.kind === 'oidc') progress(`tokens are taken from the OIDC issuer ${trust.identity.issuer} (audience ${trust.identity.audience})`);
 
     const queueUrls = Object.fromEntries([...sqs.queues.values()].map((q) => [envNames.queueUrl(q.name), q.url]));
     const env = localEnvironment(options.stateDir, dynamoEndpoint, tableName, {
       ...queueUrls,
       SQS_ENDPOINT: `http://127.0.0.1:${sqsFault.port}`,
-      SES_ENDPOINT: mail.endpoint,
+      ...mail.env,
       // S3 on the SQS emulator's port: presigned URLs name it, so a client uploads to it directly
       S3_ENDPOINT: sqs.endpoint,
       [envNames.documentsBucket]: LOCAL_DOCUMENTS_BUCKET,
+      ...trust.env,
     });
     Object.assign(process.env, env);
     const client = new DynamoDBClient({ endpoint: dynamoEndpoint, region: env.AWS_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
@@ -163,7 +193,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       const trigger = spec.trigger;
       if (trigger.kind === 'http') {
         const handler = (await loadHandler(spec)) as unknown as ApiHandler;
-        server = createApiServer(trigger.routes, handler, (token) => verifyToken(options.stateDir, token));
+        server = createApiServer(trigger.routes, handler, trust.verify);
         await new Promise<void>((resolve, reject) => {
           server!.once('error', reject);
           server!.listen(port, host, resolve);
@@ -205,6 +235,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       stateDir: options.stateDir,
       sqsEndpoint: sqs.endpoint,
       sesEndpoint: mail.endpoint,
+      mailTransport,
+      ...(mailTransport === 'smtp' && { smtpPort }),
+      identity: trust.identity,
       queues: sqs.queues,
       sqsFault,
       runSchedule,

@@ -10,11 +10,16 @@ import { DAILY_RUN_TIME } from '../../functions/manifest.ts';
 import { defaultStateDir } from './paths.ts';
 import { LocalSetupError } from './processes.ts';
 import { startLocalStack } from './stack.ts';
+import { identityFromEnv } from './identity.ts';
 
 const port = Number(process.env.PORT ?? 3000);
 const dynamoPort = Number(process.env.DYNAMODB_PORT ?? 8000);
 const sqsPort = Number(process.env.SQS_PORT ?? 4566);
 const sesPort = Number(process.env.SES_PORT ?? 8005);
+// with MAIL_TRANSPORT=smtp: the local SMTP sink's port (the viewer stays on SES_PORT)
+const smtpPort = Number(process.env.SMTP_PORT ?? 2525);
+// with IDENTITY=oidc and no OIDC_ISSUER: the stack's own issuer's port (its URL, so its tokens, stay the same across restarts)
+const oidcPort = Number(process.env.OIDC_PORT ?? 8006);
 const log = (m: string) => console.log(`[beian] ${m}`);
 
 if (Number(process.versions.node.split('.')[0]) < 22) {
@@ -22,8 +27,15 @@ if (Number(process.versions.node.split('.')[0]) < 22) {
 }
 try {
   const started = Date.now();
-  const stack = await startLocalStack({ port, dynamoPort, sqsPort, sesPort, stateDir: defaultStateDir, persist: true, timers: true, onProgress: log });
+  const stack = await startLocalStack({ port, dynamoPort, sqsPort, sesPort, smtpPort, oidcPort, identity: identityFromEnv(), stateDir: defaultStateDir, persist: true, timers: true, onProgress: log });
   const api = stack.apiUrl;
+  // IDENTITY=oidc: the issuer the API trusts and the claims it reads (an issuer elsewhere signs its own tokens)
+  const trust = stack.identity;
+  const issuerNote =
+    trust.kind === 'oidc'
+      ? `\n  OIDC issuer     ${trust.issuer}   audience ${trust.audience}; claims ${trust.roleClaim} (role), ${trust.jurisdictionClaim} (jurisdiction), ${trust.clientIdClaim} (client id)` +
+        (trust.ownIssuer ? '' : '\n                  tokens come from that issuer: `npm run token` cannot sign for it')
+      : '';
   // the calendar in force: the shipped years and those loaded into this stack (PUT /v1/calendar/{year})
   const loaded = await new CalendarStore(createDocumentClient({ endpoint: stack.dynamoEndpoint }), stack.tableName).loaded();
   const calendar = loaded.length ? WorkingCalendar.fromYearFiles(yearFilesWith(loaded.map((y) => ({ fileName: `${y.year}.json`, content: y.file })))) : nationalCalendar();
@@ -41,14 +53,15 @@ try {
       2,
     ),
   );
+  const smtpNote = stack.mailTransport === 'smtp' ? `\n                  (MAIL_TRANSPORT=smtp: the functions send over SMTP to the local sink at 127.0.0.1:${stack.smtpPort})` : '';
   console.log(`
 Beian is running locally (started in ${((Date.now() - started) / 1000).toFixed(1)} s)
   API             ${api}/v1          API document: ${api}/v1/openapi.json
   DynamoDB Local  ${stack.dynamoEndpoint}   table ${stack.tableName}, data in ${relative(process.cwd(), join(defaultStateDir, 'dynamodb')) || '.'}
   SQS emulator    ${stack.sqsEndpoint}   queues ${[...stack.queues.keys()].map((q) => `${q} (+ ${q}-dlq)`).join(', ')}; \`npm run -s dlq -- list\`
-  Mail viewer     ${stack.sesEndpoint}   sent mail as JSON: ${stack.sesEndpoint}/store
+  Mail viewer     ${stack.sesEndpoint}   sent mail as JSON: ${stack.sesEndpoint}/store${smtpNote}
   Deadline sweep  daily at ${DAILY_RUN_TIME} Asia/Shanghai; now, as of any day: \`npm run -s sweep -- --as-of YYYY-MM-DD\`
-  S3 (documents) on the SQS emulator's port, bucket beian-documents (queue, S3 and mail emulators keep their contents in memory only)
+  S3 (documents) on the SQS emulator's port, bucket beian-documents (queue, S3 and mail emulators keep their contents in memory only)${issuerNote}
 
 Try it (in another terminal):
   ADMIN=$(npm run -s token -- --role admin)

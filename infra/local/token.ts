@@ -1,10 +1,11 @@
 /**
- * Prints a bearer token for the local stack, and nothing else on stdout:
+ * Prints a bearer token for the local stack (for the issuer it trusts: the local one, or with IDENTITY=oidc
+ * its own OIDC issuer), and nothing else on stdout:
  *   npm run -s token -- --role admin|reviewer|agency [--agency ID | --client ID] [--jurisdiction ID]
  * (`--client ID`: an app client that works once an admin links it with PUT /v1/agencies/{id} "clientIds")
  */
 import { parseArgs } from 'node:util';
-import { mintToken } from './jwt.ts';
+import { mintStackToken } from './identity.ts';
 import { defaultStateDir } from './paths.ts';
 
 try {
@@ -15,7 +16,7 @@ try {
   if (role !== 'admin' && role !== 'reviewer' && role !== 'agency') {
     throw new Error('--role must be admin, reviewer or agency');
   }
-  const token = await mintToken(defaultStateDir, {
+  const token = await mintStackToken(defaultStateDir, {
     role,
     ...(values.agency && { agency: values.agency }),
     ...(values.client && { client: values.client }),

@@ -14,8 +14,11 @@
  * A token of the wrong kind (no `token_use`, or the wrong one for the role its claims name) is answered
  * 401, not 403: the signature is good but the token is not a credential this API takes for that role;
  * the client's fix is another token, not another permission.
+ *
+ * With an external OIDC issuer (identity.ts) the deployment names the claims instead; see oidcCaller.
  */
 import { forbidden, unauthorized } from '../http/problem.ts';
+import { COGNITO_IDENTITY, type Identity, type OidcClaimNames } from './identity.ts';
 
 export type Caller =
   | { role: 'admin'; subject: string }
@@ -48,9 +51,14 @@ export function registeredJurisdiction(caller: Extract<Caller, { role: 'agency' 
   return caller.jurisdictionId;
 }
 
-export async function resolveCaller(claims: Record<string, unknown> | undefined, directory: AgencyDirectory): Promise<Caller> {
+export async function resolveCaller(
+  claims: Record<string, unknown> | undefined,
+  directory: AgencyDirectory,
+  identity: Identity = COGNITO_IDENTITY,
+): Promise<Caller> {
   if (!claims || typeof claims.sub !== 'string') throw unauthorized('a bearer token is required (Authorization: Bearer <JWT>)');
   const subject = claims.sub;
+  if (identity.kind === 'oidc') return oidcCaller(claims, subject, identity, directory);
   const tokenUse = claims.token_use;
   if (tokenUse !== 'id' && tokenUse !== 'access') {
     throw unauthorized('the token has no valid token_use claim: people send their ID token (token_use "id"), agencies\' systems a client-credentials access token (token_use "access")');
@@ -65,14 +73,7 @@ export async function resolveCaller(claims: Record<string, unknown> | undefined,
   }
   if (tokenUse === 'id') return personCaller(claims, subject, groups);
   const clientId = claims.client_id;
-  if (typeof clientId === 'string' && agencyScope) {
-    const agencyId = await directory.agencyIdForClient(clientId);
-    if (agencyId === undefined) {
-      throw forbidden(`app client "${clientId}" is not linked to any agency: an admin links it with PUT /v1/agencies/{agencyId} and "clientIds"`);
-    }
-    const agency = await directory.getAgency(agencyId);
-    return { role: 'agency', subject, agencyId, jurisdictionId: agency?.jurisdictionId };
-  }
+  if (typeof clientId === 'string' && agencyScope) return agencyCaller(subject, clientId, '', directory);
   throw forbidden(`the access token grants no Beian role: an agency's client needs the ${AGENCY_SCOPE} scope`);
 }
 
@@ -86,4 +87,52 @@ function personCaller(claims: Record<string, unknown>, subject: string, groups: 
     return { role: 'reviewer', subject, jurisdictionId };
   }
   throw forbidden('the ID token grants no Beian role: a person needs the admin or reviewer group');
+}
+
+/** The agency an app client is linked to; `named` says which claim the client id came from, for the 403. */
+async function agencyCaller(subject: string, clientId: string, named: string, directory: AgencyDirectory): Promise<Caller> {
+  const agencyId = await directory.agencyIdForClient(clientId);
+  if (agencyId === undefined) {
+    throw forbidden(`app client "${clientId}"${named} is not linked to any agency: an admin links it with PUT /v1/agencies/{agencyId} and "clientIds"`);
+  }
+  const agency = await directory.getAgency(agencyId);
+  return { role: 'agency', subject, agencyId, jurisdictionId: agency?.jurisdictionId };
+}
+
+/**
+ * An external issuer's token: the role claim (a string or list) holds admin, reviewer and/or agency, the
+ * strongest counting; a reviewer names a jurisdiction, an agency's system its app client id, each in the
+ * claim the deployment chose. No `token_use` (Cognito's own claim): issuer and audience are the
+ * authorizer's checks, and the roles are whatever the issuer's administrators granted.
+ *
+ * An agency token without the client id claim is a 401 (as a token of the wrong kind above): it cannot be
+ * the client-credentials token of any app client, and the fix is another token or the issuer's mapper.
+ */
+async function oidcCaller(claims: Record<string, unknown>, subject: string, names: OidcClaimNames, directory: AgencyDirectory): Promise<Caller> {
+  const roles = claimList(claims[names.roleClaim]);
+  if (roles.includes('admin')) return { role: 'admin', subject };
+  if (roles.includes('reviewer')) return { role: 'reviewer', subject, jurisdictionId: oidcJurisdiction(claims, names.jurisdictionClaim) };
+  if (roles.includes('agency')) {
+    const clientId = claims[names.clientIdClaim];
+    if (typeof clientId !== 'string' || !clientId) {
+      throw unauthorized(`the token names the agency role but has no ${names.clientIdClaim} claim: an agency's system sends the client-credentials token of its app client, which carries the client id in ${names.clientIdClaim}`);
+    }
+    return agencyCaller(subject, clientId, ` (the token's ${names.clientIdClaim} claim)`, directory);
+  }
+  throw forbidden(`the token grants no Beian role: its ${names.roleClaim} claim must contain admin, reviewer or agency`);
+}
+
+/**
+ * One jurisdiction id. A list (which API Gateway hands over as "[a b]") is refused rather than read as an
+ * id no jurisdiction has: the reviewer would see nothing and never learn why.
+ */
+function oidcJurisdiction(claims: Record<string, unknown>, claim: string): string {
+  const value = claims[claim];
+  if (typeof value !== 'string' || !value.trim()) {
+    throw forbidden(`this reviewer has no jurisdiction: the token's ${claim} claim must name it (the issuer's administrators set it)`);
+  }
+  if (value.startsWith('[') && value.endsWith(']')) {
+    throw forbidden(`the token's ${claim} claim is a list (${value}): it must be one jurisdiction id, a plain string`);
+  }
+  return value;
 }

@@ -51,9 +51,12 @@ export const agencyBody = z.strictObject({
     z.array(z.string().check(z.toLowerCase(), z.regex(/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a mail domain such as scjg.tj.gov.cn'))).check(z.maxLength(10)),
     [],
   ),
-  /** Cognito app client ids issued to this agency's systems (client-credentials grant) */
+  /**
+   * App client ids issued to this agency's systems (client-credentials grant): Cognito's letters and
+   * digits, or an OIDC issuer's, where hyphens and dots are common (Keycloak's `baodi-market.api`)
+   */
   clientIds: z._default(
-    z.array(z.string().check(z.regex(/^[\w+]{1,128}$/, 'must be an app client id'))).check(
+    z.array(z.string().check(z.regex(/^[\w+.-]{1,128}$/, 'must be an app client id: 1-128 letters, digits and _ + . -'))).check(
       z.maxLength(10),
       z.refine((ids) => new Set(ids).size === ids.length, 'must not list an app client twice'),
     ),

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { callerRateLimit, cursorSecret, filingsQueueConfig } from '../config.ts';
+import { callerRateLimit, cursorSecret, filingsQueueConfig, identityConfig } from '../config.ts';
 import { CursorCodec } from '../http/cursor.ts';
 import { log } from '../log.ts';
 import { sqsFilingQueue } from '../queue/filing-queue.ts';
@@ -32,6 +32,7 @@ export function apiDeps(): ApiDeps {
     sweeps: new SupervisionStore(db, tableName),
     reviews: new ReviewStore(db, tableName),
     rateLimiter: new RateLimiter(db, tableName, callerRateLimit()),
+    identity: identityConfig(),
     quotas: new DailyQuotas(db, tableName),
     documents: new DocumentStore(db, tableName),
     files: s3DocumentFiles(documentFilesConfig()),

@@ -11,7 +11,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { GetQueueAttributesCommand, SQSClient, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, expect, vi } from 'vitest';
 import type { TokenRequest } from '../../infra/local/jwt.ts';
-import type { LocalStack } from '../../infra/local/stack.ts';
+import type { LocalStack, LocalStackOptions } from '../../infra/local/stack.ts';
 import type { LocalQueue } from '../../infra/local/queues.ts';
 import { parseIsoDate, formatDayNumber, shanghaiToday } from '../../shared/domain/dates.ts';
 import type { DocumentKind } from '../../shared/schemas/filing.ts';
@@ -129,8 +129,9 @@ export interface FilingE2E {
   asFiled(token: string, decisionId: string, refs: readonly { documentId: string }[]): Promise<FiledDocument[]>;
 }
 
-export function useFilingStack(): FilingE2E {
-  const base = useStack({ queueVisibilityTimeoutSeconds: 1 });
+/** `mailTransport: 'smtp'` sends the mail over SMTP to the local sink, whose /store `mails()` reads the same way. */
+export function useFilingStack(options: Pick<LocalStackOptions, 'mailTransport'> = {}): FilingE2E {
+  const base = useStack({ queueVisibilityTimeoutSeconds: 1, ...options });
   let sqs: SQSClient | undefined;
   beforeAll(() => {
     sqs = new SQSClient({ endpoint: base.stack.sqsEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });

@@ -11,7 +11,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, vi } from 'vitest';
-import { type TokenRequest, mintToken } from '../../infra/local/jwt.ts';
+import type { TokenRequest } from '../../infra/local/jwt.ts';
+import { mintStackToken } from '../../infra/local/identity.ts';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../infra/local/stack.ts';
 import type { DecisionRecord } from '../../shared/store/records.ts';
 
@@ -167,7 +168,7 @@ export interface E2E {
 }
 
 /** One local stack for the test file; `options` adjust it (the filing tests shorten the queue's visibility timeout). */
-export function useStack(options: Pick<LocalStackOptions, 'queueVisibilityTimeoutSeconds'> = {}): E2E {
+export function useStack(options: Pick<LocalStackOptions, 'queueVisibilityTimeoutSeconds' | 'identity' | 'mailTransport'> = {}): E2E {
   let stack: LocalStack | undefined;
   let stateDir: string | undefined;
   const tokens = new Map<string, Promise<string>>();
@@ -176,7 +177,7 @@ export function useStack(options: Pick<LocalStackOptions, 'queueVisibilityTimeou
     // the per-caller limit is tested on its own (rate-limit.test.ts); other suites make many calls with one token
     process.env.CALLER_RATE_LIMIT ??= '100000/60';
     stateDir = mkdtempSync(join(tmpdir(), 'beian-e2e-'));
-    stack = await startLocalStack({ port: 0, dynamoPort: 0, sqsPort: 0, sesPort: 0, stateDir, persist: false, ...options });
+    stack = await startLocalStack({ port: 0, dynamoPort: 0, sqsPort: 0, sesPort: 0, smtpPort: 0, oidcPort: 0, stateDir, persist: false, ...options });
   });
   afterAll(async () => {
     await stack?.stop();
@@ -198,7 +199,8 @@ export function useStack(options: Pick<LocalStackOptions, 'queueVisibilityTimeou
     token(req) {
       const key = JSON.stringify(req);
       let t = tokens.get(key);
-      if (!t) tokens.set(key, (t = mintToken(current().stateDir, req)));
+      // for whichever issuer the stack trusts (the local one, or its own OIDC issuer)
+      if (!t) tokens.set(key, (t = mintStackToken(current().stateDir, req)));
       return t;
     },
     admin: () => e2e.token({ role: 'admin' }),

@@ -103,3 +103,29 @@ function placeholderFor(name: string): string {
   if (name === 'CURSOR_SECRET') return 'k'.repeat(64);
   return `placeholder-${name.toLowerCase()}`;
 }
+
+describe('bundling the notice sender', () => {
+  it('keeps nodemailer and the Secrets Manager client out of what a cold start loads, and out of every other function', async () => {
+    const { bundleFunction } = await import('../../infra/bundling.ts');
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(path.join(tmpdir(), 'beian-bundles-'));
+    const smtpOnly = /node_modules\/(nodemailer|@aws-sdk\/client-secrets-manager)\//;
+    try {
+      for (const spec of functions) {
+        const built = await bundleFunction(spec.entry, path.join(dir, spec.name), { sourcemap: false, metafile: true });
+        const outputs = Object.entries(built.metafile!.outputs);
+        const index = outputs.find(([f]) => f.endsWith('/index.mjs'))![1];
+        const atStart = new Set(['index.mjs', ...index.imports.filter((i) => i.kind === 'import-statement').map((i) => path.basename(i.path))]);
+        const inputsOf = (loaded: boolean) => outputs.filter(([f]) => atStart.has(path.basename(f)) === loaded).flatMap(([, o]) => Object.keys(o.inputs));
+        expect(inputsOf(true).filter((s) => smtpOnly.test(s)), `${spec.name} at start`).toEqual([]);
+        // read at the first SMTP mail; no other function can send one
+        const lazy = inputsOf(false).filter((s) => smtpOnly.test(s));
+        if (spec.name === 'send-notices') expect(lazy.some((s) => s.includes('nodemailer/')) && lazy.some((s) => s.includes('client-secrets-manager/'))).toBe(true);
+        else expect(lazy, spec.name).toEqual([]);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
