@@ -1,10 +1,13 @@
 /**
- * Every function of the manifest, bundled as the CDK app bundles it (esbuild, ESM, minified, SDK inside):
- * its size, and its cold start as median of fresh Node processes that import the bundle and handle one
- * request against DynamoDB Local, beside bare `node -e 0`.
+ * Every function of the manifest, bundled as the CDK app bundles it (esbuild, ESM, minified, SDK inside,
+ * source maps beside): its size, and its cold start as median of fresh Node processes that import the
+ * bundle and handle one request against DynamoDB Local, beside bare `node -e 0`. Each process gets the
+ * environment the synthesized template gives that function (NODE_OPTIONS included), with the emulators'
+ * endpoints instead of AWS's. The same is measured for the functions as they were before the middy and
+ * Powertools change (issue 11, BENCH_BASELINE, a commit of this repository), so one run shows both.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -15,7 +18,14 @@ import { freePort, stopProcess } from '../infra/local/processes.ts';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { fmt, median } from './stats.ts';
 
-const RUNS = 31;
+const RUNS = Number(process.env.BENCH_BUNDLE_RUNS ?? 31);
+/**
+ * The functions before issue 11 (no middy, no Powertools Logger/Metrics, NODE_OPTIONS=--enable-source-maps
+ * in the template): the commit before the change. BENCH_BASELINE=none skips them.
+ */
+const BASELINE = process.env.BENCH_BASELINE ?? '5fd18f9';
+/** What that commit's template gave every function on top of today's (and no Powertools settings). */
+const BASELINE_ENV = { NODE_OPTIONS: '--enable-source-maps' };
 const TARGET_KB = 400;
 const TARGET_IMPORT_MS = 45;
 /** the DynamoDB client alone, above bare Node, on the machine where the targets were set (the issue's figure) */
@@ -93,6 +103,43 @@ const sampleEvents: Record<string, unknown> = {
   },
 };
 
+/**
+ * Each function's environment as the synthesized template gives it: the literal values (NODE_OPTIONS,
+ * STAGE, POWERTOOLS_*, IDENTITY, MAIL_FROM, ...), the log level of its logging config as Lambda sets it,
+ * and its name; values that are references to other resources (table, queues) are left to the caller.
+ */
+async function templateEnvironments(): Promise<Map<string, Record<string, string>>> {
+  const { buildApp } = await import('../infra/app.ts');
+  const cdk = JSON.parse(readFileSync(new URL('../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> };
+  const built = buildApp({ context: { ...cdk.context, 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
+  const template = built.app.synth().getStackByName(built.stateless.stackName).template as { Resources: Record<string, { Properties: Record<string, any> }> };
+  const out = new Map<string, Record<string, string>>();
+  for (const [name, fn] of built.stateless.functions) {
+    const props = template.Resources[built.stateless.getLogicalId(fn.function.node.defaultChild as never)]!.Properties;
+    const literal = Object.entries((props.Environment?.Variables ?? {}) as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string');
+    out.set(name, {
+      ...Object.fromEntries(literal),
+      AWS_LAMBDA_LOG_LEVEL: String(props.LoggingConfig?.ApplicationLogLevel ?? 'INFO'),
+      AWS_LAMBDA_FUNCTION_NAME: name,
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(props.MemorySize),
+    });
+  }
+  return out;
+}
+
+/** The repository at `ref`, unpacked beside the others, its node_modules today's (null when git cannot give it). */
+function checkout(ref: string, into: string): string | null {
+  try {
+    mkdirSync(into, { recursive: true });
+    execSync(`git archive --format=tar ${ref} | tar -x -C "${into}"`, { stdio: ['ignore', 'ignore', 'pipe'], shell: '/bin/bash' });
+    symlinkSync(join(process.cwd(), 'node_modules'), join(into, 'node_modules'), 'dir');
+    return into;
+  } catch (e) {
+    console.log(`  (no baseline: git archive ${ref} failed: ${(e as Error).message.split('\n')[0]})`);
+    return null;
+  }
+}
+
 function timeProcess(args: string[], env: NodeJS.ProcessEnv): { wallMs: number; out: string } {
   const start = performance.now();
   const r = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
@@ -116,7 +163,6 @@ export async function benchBundles() {
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      AWS_LAMBDA_LOG_LEVEL: 'WARN',
       // the functions' other bindings; no request in this benchmark reaches the queue or the mail
       FILINGS_QUEUE_URL: 'http://127.0.0.1:9/000000000000/filings',
       SWEEPS_QUEUE_URL: 'http://127.0.0.1:9/000000000000/sweeps',
@@ -134,28 +180,38 @@ export async function benchBundles() {
     const referenceEntry = join(outDir, 'reference.mjs');
     writeFileSync(referenceEntry, "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nexport const client = new DynamoDBClient({});\n");
     const { alias: _lambdaCredentials, ...referenceOptions } = bundlingOptions;
-    const bundles: { name: string; outfile: string; importOnly: string; withRequest?: string; totalKb?: number; startKb?: number }[] = [];
+    const bundles: { name: string; outfile: string; importOnly: string; withRequest?: string; totalKb?: number; startKb?: number; env?: NodeJS.ProcessEnv }[] = [];
+    const templateEnv = await templateEnvironments();
+    const baselineRoot = BASELINE === 'none' ? null : checkout(BASELINE, join(outDir, 'baseline-src'));
     const reference = join(outDir, 'reference.bundle.mjs');
     await build({ ...referenceOptions, entryPoints: [referenceEntry], outfile: reference, sourcemap: false, logLevel: 'error', nodePaths: [join(process.cwd(), 'node_modules')] });
     bundles.push({ name: 'reference', outfile: reference, importOnly: reference });
-    for (const spec of functions) {
-      // exactly what the CDK construct ships: index.mjs and its chunks
-      const dir = join(outDir, spec.name);
-      const built = await bundleFunction(spec.entry, dir, { sourcemap: false, metafile: true });
-      const outfile = join(dir, 'index.mjs');
-      const outputs = Object.entries(built.metafile!.outputs);
-      const index = outputs.find(([f]) => f.endsWith('/index.mjs'))![1];
-      const startFiles = new Set([...index.imports.filter((i) => i.kind === 'import-statement').map((i) => i.path), 'index.mjs']);
-      const totalKb = outputs.reduce((sum, [, o]) => sum + o.bytes, 0) / 1024;
-      const startKb = outputs.filter(([f]) => [...startFiles].some((s) => f.endsWith(s.replace(/^.*?(chunks\/|index)/, '$1')))).reduce((sum, [, o]) => sum + o.bytes, 0) / 1024;
-      const withRequest = join(outDir, `${spec.name}.request.mjs`);
-      writeFileSync(
-        withRequest,
-        `const { handler } = await import(${JSON.stringify(outfile)});\n` +
-          `const r = await handler(${JSON.stringify(sampleEvents[spec.name] ?? {})}, { awsRequestId: 'bench' });\n` +
-          `if (!r || r.statusCode >= 500 || r.batchItemFailures?.length) { console.error(JSON.stringify(r)); process.exit(1); }\n`,
-      );
-      bundles.push({ name: spec.name, outfile, importOnly: outfile, withRequest, totalKb, startKb });
+    const variants = [{ suffix: '', root: process.cwd(), extraEnv: {} as Record<string, string> }];
+    if (baselineRoot) variants.push({ suffix: ':before', root: baselineRoot, extraEnv: BASELINE_ENV });
+    for (const variant of variants) {
+      for (const spec of functions) {
+        if (variant.root !== process.cwd() && !existsSync(join(variant.root, spec.entry))) continue;
+        // exactly what the CDK construct ships: index.mjs, its chunks and their source maps
+        const name = `${spec.name}${variant.suffix}`;
+        const dir = join(outDir, name.replace(':', '-'));
+        const built = await bundleFunction(join(variant.root, spec.entry), dir, { metafile: true });
+        const outfile = join(dir, 'index.mjs');
+        const outputs = Object.entries(built.metafile!.outputs).filter(([f]) => !f.endsWith('.map'));
+        const index = outputs.find(([f]) => f.endsWith('/index.mjs'))![1];
+        const startFiles = new Set([...index.imports.filter((i) => i.kind === 'import-statement').map((i) => i.path), 'index.mjs']);
+        const totalKb = outputs.reduce((sum, [, o]) => sum + o.bytes, 0) / 1024;
+        const startKb = outputs.filter(([f]) => [...startFiles].some((s) => f.endsWith(s.replace(/^.*?(chunks\/|index)/, '$1')))).reduce((sum, [, o]) => sum + o.bytes, 0) / 1024;
+        const withRequest = join(outDir, `${name.replace(':', '-')}.request.mjs`);
+        writeFileSync(
+          withRequest,
+          `const { handler } = await import(${JSON.stringify(outfile)});\n` +
+            `const r = await handler(${JSON.stringify(sampleEvents[spec.name] ?? {})}, { awsRequestId: 'bench', functionName: ${JSON.stringify(spec.name)}, getRemainingTimeInMillis: () => 30000 });\n` +
+            `if (!r || r.statusCode >= 500 || r.batchItemFailures?.length) { console.error(JSON.stringify(r)); process.exit(1); }\n`,
+        );
+        // the template's environment (before: that commit's, which had NODE_OPTIONS), the emulators' endpoints on top
+        const fnEnv = { ...process.env, ...(variant.suffix ? withoutPowertools(templateEnv.get(spec.name)) : templateEnv.get(spec.name)), ...variant.extraEnv, ...env };
+        bundles.push({ name, outfile, importOnly: outfile, withRequest, totalKb, startKb, env: fnEnv });
+      }
     }
     // rounds, each running every process once, so a change of machine load touches all of them alike
     const samples = new Map<string, number[]>([['bare', []], ...bundles.flatMap((b) => [[`${b.name}:import`, []], [`${b.name}:request`, []]] as [string, number[]][])]);
@@ -163,14 +219,14 @@ export async function benchBundles() {
     // imports first, with nothing else running (DynamoDB Local is not started yet); then the requests
     for (let round = 0; round < RUNS; round++) {
       samples.get('bare')!.push(timeProcess(['-e', '0'], env).wallMs);
-      for (const b of bundles) samples.get(`${b.name}:import`)!.push(timeProcess(['--input-type=module', '-e', `await import(${JSON.stringify(b.importOnly)})`], env).wallMs);
+      for (const b of bundles) samples.get(`${b.name}:import`)!.push(timeProcess(['--input-type=module', '-e', `await import(${JSON.stringify(b.importOnly)})`], b.env ?? env).wallMs);
     }
     dynamo = await startDynamoLocal(dynamoPort);
     const client = new DynamoDBClient({ endpoint: env.DYNAMODB_ENDPOINT, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     await ensureTable(client, 'bench');
     client.destroy();
     for (let round = 0; round < RUNS; round++) {
-      for (const b of bundles) if (b.withRequest) samples.get(`${b.name}:request`)!.push(timeProcess([b.withRequest], env).wallMs);
+      for (const b of bundles) if (b.withRequest) samples.get(`${b.name}:request`)!.push(timeProcess([b.withRequest], b.env ?? env).wallMs);
     }
     const bareMs = median(samples.get('bare')!);
     const bareMin = Math.min(...samples.get('bare')!);
@@ -183,7 +239,7 @@ export async function benchBundles() {
     // the budget is what a cold start loads (issue 9/11: "<= 400 KB loaded"); chunks read at a first use (the
     // SQS, SES and S3 clients) are counted in "all" and show in "import + 1 request"
     console.log('  function         KB all (at start)  start≤400  median above bare   scaled  ≤45    fastest scaled   import + 1 request');
-    for (const b of bundles.slice(1)) {
+    for (const b of bundles.slice(1).filter((x) => !x.name.endsWith(':before'))) {
       const sizeKb = b.totalKb!;
       const above = median(samples.get(`${b.name}:import`)!) - bareMs;
       const scaled = above * scale;
@@ -194,6 +250,22 @@ export async function benchBundles() {
       );
       Object.assign(results, { [`${b.name}.sizeKb`]: sizeKb, [`${b.name}.startKb`]: b.startKb!, [`${b.name}.importAboveBareMs`]: above, [`${b.name}.importAboveBareScaledMs`]: scaled, [`${b.name}.fastestScaledMs`]: fastestScaled, [`${b.name}.coldRequestMs`]: requestMs });
     }
+    const befores = bundles.filter((b) => b.name.endsWith(':before'));
+    if (befores.length) {
+      console.log(`\n  before (${BASELINE}: no middy, no Powertools Logger/Metrics, NODE_OPTIONS=--enable-source-maps) -> now, scaled import above bare and KB at start:`);
+      console.log('  function           KB at start before -> now     scaled import before -> now     ratio   import + 1 request before -> now');
+      for (const before of befores) {
+        const name = before.name.replace(':before', '');
+        const now = bundles.find((b) => b.name === name);
+        if (!now) continue;
+        const scaledOf = (b: string) => (median(samples.get(`${b}:import`)!) - bareMs) * scale;
+        const [sb, sn] = [scaledOf(before.name), scaledOf(name)];
+        const [rb, rn] = [median(samples.get(`${before.name}:request`)!), median(samples.get(`${name}:request`)!)];
+        console.log(
+          `  ${name.padEnd(17)} ${fmt(before.startKb!).padStart(8)} -> ${fmt(now.startKb!).padStart(6)}      ${fmt(sb).padStart(9)} -> ${fmt(sn).padStart(5)} ms   x${fmt(sn / sb, 2).padStart(5)}   ${fmt(rb).padStart(12)} -> ${fmt(rn).padStart(6)} ms`,
+        );
+      }
+    }
     results.referenceAboveBareMs = referenceAbove;
     results.bareNodeMs = bareMs;
   } finally {
@@ -201,4 +273,9 @@ export async function benchBundles() {
     rmSync(outDir, { recursive: true, force: true });
   }
   return results;
+}
+
+/** The baseline's template had none of the Powertools settings: leave them out of its processes. */
+function withoutPowertools(variables: Record<string, string> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(variables ?? {}).filter(([k]) => !k.startsWith('POWERTOOLS_')));
 }

@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { functions, queues } from '../functions/manifest.ts';
-import { type BeianConfig, readConfig } from './config.ts';
+import { type BeianConfig, ConfigError, readConfig } from './config.ts';
 import { StatefulStack } from './stateful-stack.ts';
 import { StatelessStack } from './stateless-stack.ts';
 
@@ -64,5 +64,12 @@ export function buildApp(props: AppProps = {}, manifest = { functions, queues })
 
 const isEntry = process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href;
 if (isEntry) {
-  buildApp().app.synth();
+  try {
+    buildApp().app.synth();
+  } catch (e) {
+    // a bad context key: its message says which and why; a stack trace would only bury it
+    if (!(e instanceof ConfigError)) throw e;
+    console.error(e.message);
+    process.exit(1);
+  }
 }

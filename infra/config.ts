@@ -23,7 +23,8 @@ const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 /** The AWS China regions (partition aws-cn): no Cognito user pools, no SES, no X-Ray for Lambda (docs/operating.md, China). */
-export const isChinaRegion = (region: string | undefined) => region !== undefined && region.startsWith('cn-');
+export const CHINA_REGIONS = ['cn-north-1', 'cn-northwest-1'] as const;
+export const isChinaRegion = (region: string | undefined) => region !== undefined && (CHINA_REGIONS as readonly string[]).includes(region);
 
 export { OIDC_CLAIM_DEFAULTS };
 
@@ -91,7 +92,11 @@ export const configSchema = z
      * The region to deploy to; default: the CLI's (CDK_DEFAULT_REGION). A China region (cn-north-1 Beijing,
      * cn-northwest-1 Ningxia) chooses identity=oidc and mailTransport=smtp and turns tracing off.
      */
-    region: z.string().regex(REGION, 'must be an AWS region such as cn-north-1, cn-northwest-1 or ap-east-1').optional(),
+    region: z
+      .string()
+      .regex(REGION, 'must be an AWS region such as cn-north-1, cn-northwest-1 or ap-east-1')
+      .refine((r) => !r.startsWith('cn-') || isChinaRegion(r), { error: `is not an AWS China region: those are ${CHINA_REGIONS.join(' (Beijing) and ').replace(/$/, ' (Ningxia)')}` })
+      .optional(),
     /** Who issues tokens: the stack's own Cognito user pool, or an external OpenID Connect issuer (default in China). */
     identity: z.enum(['cognito', 'oidc'], { error: 'must be cognito or oidc' }).optional(),
     /** With identity=oidc: the issuer URL, exactly the `iss` of its tokens (https://, no trailing slash). */
@@ -119,7 +124,7 @@ export const configSchema = z
     smtpHost: z
       .string()
       .transform((h) => h.toLowerCase())
-      .pipe(z.string().regex(HOSTNAME, 'must be a host name such as smtpdm.aliyun.com'))
+      .pipe(z.string().regex(/^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/, 'must be a host name such as smtpdm.aliyun.com or relay (no scheme, no port: the port is smtpPort)'))
       .optional(),
     /** With mailTransport=smtp: 465 (TLS from the start), or 587/25/80 (STARTTLS, required). */
     smtpPort: numeric()
@@ -221,23 +226,23 @@ export const configSchema = z
     const identity = c.identity ?? (china ? 'oidc' : 'cognito');
     const mail = c.mailTransport ?? (china ? 'smtp' : 'ses');
     if (china && identity === 'cognito') {
-      issue('identity', `must be oidc in ${c.region}: Cognito user pools are not offered in the AWS China regions; set oidcIssuer and oidcAudience to your OpenID Connect issuer (Keycloak, Authing, a government identity platform)`);
+      issue('identity', `must be oidc in ${c.region} (leave identity unset: oidc is the default there): Cognito user pools are not offered in the AWS China regions; set oidcIssuer and oidcAudience to your OpenID Connect issuer (Keycloak, Authing, a government identity platform)`);
     }
     if (china && mail === 'ses') {
-      issue('mailTransport', `must be smtp in ${c.region}: SES is not offered in the AWS China regions; set smtpHost, smtpPort and smtpSecretName`);
+      issue('mailTransport', `must be smtp in ${c.region} (leave mailTransport unset: smtp is the default there): SES is not offered in the AWS China regions; set smtpHost, smtpPort and smtpSecretName`);
     }
     if (identity === 'oidc') {
       if (!c.oidcIssuer) issue('oidcIssuer', 'must be set with identity=oidc: the https:// issuer URL of your OpenID Connect provider, e.g. https://idp.example.cn/realms/beian');
       if (!c.oidcAudience) issue('oidcAudience', 'must be set with identity=oidc: the audience (aud) your issuer puts in tokens for Beian, e.g. beian');
       if (c.agencyClients?.length) issue('agencyClients', 'creates Cognito app clients, so it works with identity=cognito only: with an external issuer, create each agency\'s client there and link it with PUT /v1/agencies/{id} "clientIds"');
-    } else {
+    } else if (!china) {
       for (const key of ['oidcIssuer', 'oidcAudience'] as const) if (c[key] !== undefined) issue(key, 'is used only with identity=oidc (the user pool issues the tokens otherwise)');
     }
     if (mail === 'smtp') {
       if (!c.smtpHost) issue('smtpHost', 'must be set with mailTransport=smtp: your SMTP provider or relay, e.g. smtpdm.aliyun.com');
       if (!c.smtpSecretName) issue('smtpSecretName', 'must be set with mailTransport=smtp: the Secrets Manager secret holding {"username","password"} of the SMTP account, e.g. beian/smtp');
       if (c.allowedRecipientDomains?.length) issue('allowedRecipientDomains', 'is enforced by IAM on SES sending, which mailTransport=smtp does not use: leave it unset (the code sends only to registered addresses)');
-    } else {
+    } else if (!china) {
       for (const key of ['smtpHost', 'smtpSecretName'] as const) if (c[key] !== undefined) issue(key, 'is used only with mailTransport=smtp');
     }
     if ((c.apiDomainName === undefined) !== (c.certificateArn === undefined)) {

@@ -32,7 +32,7 @@ function target(values: { 'queue-url'?: string; 'dlq-url'?: string; queue?: stri
     return { client: new SQSClient({}), queueUrl: values['queue-url'], dlqUrl: values['dlq-url'] };
   }
   const file = join(defaultStateDir, 'stack.json');
-  if (!existsSync(file)) throw new Error('the local stack is not running (no .local/stack.json): start it with `npm start`, or pass --queue-url and --dlq-url for AWS');
+  if (!existsSync(file)) throw new Error(`the local stack is not running (no ${file}; BEIAN_STATE_DIR chooses the folder): start it with \`npm start\`, or pass --queue-url and --dlq-url for AWS`);
   const stack = JSON.parse(readFileSync(file, 'utf8')) as { sqsEndpoint: string; queues: Record<string, { url: string; dlqUrl: string }> };
   const queue = stack.queues[values.queue ?? 'filings'];
   if (!queue) throw new Error(`no queue ${values.queue}; known: ${Object.keys(stack.queues).join(', ')}`);
@@ -85,48 +85,87 @@ export async function listDeadLetters(t: Target): Promise<Message[]> {
 export async function redrive(t: Target, onMoved: (m: Message) => void = () => {}, visibilitySeconds = REDRIVE_VISIBILITY_SECONDS): Promise<number> {
   let moved = 0;
   for (let batch = await receive(t, visibilitySeconds); batch.length; batch = await receive(t, visibilitySeconds)) {
-    const sent = await t.client.send(
-      new SendMessageBatchCommand({
-        QueueUrl: t.queueUrl,
-        Entries: batch.map((m, i) => ({
-          Id: String(i),
-          MessageBody: m.Body ?? '',
-          ...(m.MessageAttributes && Object.keys(m.MessageAttributes).length && { MessageAttributes: m.MessageAttributes }),
-        })),
-      }),
-    );
-    const done = (sent.Successful ?? []).map((entry) => batch[Number(entry.Id)]!);
-    if (done.length) {
-      await t.client.send(new DeleteMessageBatchCommand({ QueueUrl: t.dlqUrl, Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+    const sent: Message[] = [];
+    const failures: string[] = [];
+    for (const group of bySize(batch)) {
+      const out = await t.client.send(
+        new SendMessageBatchCommand({
+          QueueUrl: t.queueUrl,
+          Entries: group.map((m, i) => ({
+            Id: String(i),
+            MessageBody: m.Body ?? '',
+            ...(m.MessageAttributes && Object.keys(m.MessageAttributes).length && { MessageAttributes: m.MessageAttributes }),
+          })),
+        }),
+      );
+      sent.push(...(out.Successful ?? []).map((entry) => group[Number(entry.Id)]!));
+      failures.push(...(out.Failed ?? []).map((f) => `${f.Code}: ${f.Message ?? ''}`));
     }
-    for (const m of done) {
-      moved++;
-      onMoved(m);
+    if (sent.length) {
+      const deleted = await t.client.send(new DeleteMessageBatchCommand({ QueueUrl: t.dlqUrl, Entries: sent.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+      // sent but not deleted: it comes back from the DLQ and would be sent a second time; say so
+      for (const f of deleted.Failed ?? []) failures.push(`sent but not deleted from the dead-letter queue (it will be sent again by the next run): ${sent[Number(f.Id)]!.MessageId} ${f.Code}`);
+      const notDeleted = new Set((deleted.Failed ?? []).map((f) => Number(f.Id)));
+      for (const [i, m] of sent.entries()) {
+        if (notDeleted.has(i)) continue;
+        moved++;
+        onMoved(m);
+      }
     }
-    const failed = sent.Failed ?? [];
-    if (failed.length) {
+    if (failures.length) {
       // the rest stay dead letters (visible again after the timeout): say why, and let the operator rerun
-      throw new Error(`${failed.length} message(s) could not be sent back (${failed.map((f) => `${f.Code}: ${f.Message ?? ''}`).join('; ')}); ${moved} moved so far. They are still in the dead-letter queue: run redrive again.`);
+      throw new Error(`${failures.length} message(s) could not be moved (${failures.join('; ')}); ${moved} moved so far. Those not sent are still in the dead-letter queue: run redrive again.`);
     }
   }
   return moved;
 }
 
+/** SendMessageBatch takes at most 1 MiB in all: a batch of large messages goes in several sends. */
+const BATCH_BYTES = 1_000_000;
+function bySize(messages: Message[]): Message[][] {
+  const size = (m: Message) =>
+    Buffer.byteLength(m.Body ?? '') +
+    Object.entries(m.MessageAttributes ?? {}).reduce((n, [k, a]) => n + Buffer.byteLength(k) + Buffer.byteLength(a.DataType ?? '') + Buffer.byteLength(a.StringValue ?? '') + (a.BinaryValue?.length ?? 0), 0);
+  const groups: Message[][] = [];
+  let current: Message[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    if (current.length && bytes + size(m) > BATCH_BYTES) {
+      groups.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(m);
+    bytes += size(m);
+  }
+  if (current.length) groups.push(current);
+  return groups;
+}
+
 async function main() {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: { queue: { type: 'string' }, 'queue-url': { type: 'string' }, 'dlq-url': { type: 'string' } },
-  });
+  const usage = 'usage: npm run -s dlq -- list|redrive [--queue filings|sweeps|documents] (the local stack), or [--queue-url URL --dlq-url URL] (AWS)';
+  let parsed;
+  try {
+    parsed = parseArgs({
+      allowPositionals: true,
+      options: { queue: { type: 'string' }, 'queue-url': { type: 'string' }, 'dlq-url': { type: 'string' }, help: { type: 'boolean' } },
+    });
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\n${usage}`);
+  }
+  const { values, positionals } = parsed;
   const command = positionals[0];
-  if (command !== 'list' && command !== 'redrive') throw new Error('usage: npm run -s dlq -- list|redrive [--queue-url URL --dlq-url URL]');
+  if (values.help) return console.log(usage);
+  if (command !== 'list' && command !== 'redrive') throw new Error(usage);
   const t = target(values);
   if (command === 'list') {
     const letters = await listDeadLetters(t);
     console.log(`${letters.length} dead letter(s) in ${t.dlqUrl}`);
     for (const m of letters) {
       const sent = m.Attributes?.SentTimestamp ? new Date(Number(m.Attributes.SentTimestamp)).toISOString() : '?';
-      console.log(`- ${m.MessageId}  received ${m.Attributes?.ApproximateReceiveCount ?? '?'}x  first sent ${sent}\n  ${m.Body}`);
+      // the count includes this tool's own receives (each list and redrive receives every message once)
+      console.log(`- ${m.MessageId}  received ${m.Attributes?.ApproximateReceiveCount ?? '?'}x (this tool's looks included)  first sent ${sent}\n  ${m.Body}`);
     }
   } else {
     const moved = await redrive(t, (m) => console.log(`moved ${m.MessageId}`));

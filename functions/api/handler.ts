@@ -1,9 +1,7 @@
 import { cachedDirectory } from '../../shared/auth/directory.ts';
-import { logError } from '../../shared/log.ts';
 import { apiDeps } from '../../shared/wiring/api.ts';
-import { type ApiEvent, dispatch } from './dispatch.ts';
+import { apiHandler } from './dispatch.ts';
 
 const deps = apiDeps();
-const directory = cachedDirectory(deps.store);
 
-export const handler = (event: ApiEvent) => dispatch(event, deps, directory, logError);
+export const handler = apiHandler(deps, cachedDirectory(deps.store));

@@ -3,9 +3,10 @@
  * The handler, the local runner (through route-keys.ts) and the OpenAPI document all read it.
  */
 import type * as z from 'zod/mini';
-import { type Caller, type Role } from '../../shared/auth/caller.ts';
+import { type AgencyDirectory, type Caller, type Role } from '../../shared/auth/caller.ts';
 import type { Identity } from '../../shared/auth/identity.ts';
-import { forbidden } from '../../shared/http/problem.ts';
+import { DECISION_LIST_ATTRIBUTES } from '../../shared/domain/records.ts';
+import { notAllowed } from '../../shared/errors.ts';
 import * as s from '../../shared/schemas/api.ts';
 import { type CalendarDeps, calendarYear, loadCalendarYear, workingDays } from '../../shared/use-cases/calendar.ts';
 import { decisionHistory, getDecision, listDecisions, presentDecision, reportDecision } from '../../shared/use-cases/decisions.ts';
@@ -16,11 +17,12 @@ import { documentBody } from '../../shared/schemas/filing.ts';
 import { statsCsv } from '../../shared/domain/statistics.ts';
 import { submitFiling, type FilingDeps } from '../../shared/use-cases/filings.ts';
 import { type LateExplanationDeps, explainLate } from '../../shared/use-cases/late-explanation.ts';
-import type { RateLimiter } from '../../shared/store/rate-limit.ts';
-import { DECISION_LIST_ATTRIBUTES } from '../../shared/store/table-definition.ts';
 import { filingBody } from '../../shared/schemas/filing.ts';
 import * as registry from '../../shared/use-cases/registry.ts';
-import openapi from './openapi.json' with { type: 'json' };
+import { telemetry } from '../../shared/observability/metrics-emitter.ts';
+
+/** The business metrics the API counts: what agencies report and submit (a replayed request counts once). */
+const metrics = telemetry();
 
 export interface Reply {
   status: number;
@@ -31,9 +33,25 @@ export interface Reply {
 type Schema = z.ZodMiniType;
 type Out<S> = S extends Schema ? z.output<S> : undefined;
 
+export interface RateLimit {
+  /** requests a caller may make in one window */
+  requests: number;
+  windowSeconds: number;
+}
+
+export type RateDecision = { ok: true } | { ok: false; retryAfterSeconds: number };
+
+/** A request limit per caller and window, shared by every instance of the function (shared/store/rate-limit.ts). */
+export interface CallerRateLimit {
+  readonly limit: RateLimit;
+  take(callerKey: string, nowMs: number): Promise<RateDecision>;
+}
+
 /** What the API's use cases need, wired by shared/wiring/api.ts. */
 export type ApiDeps = FilingDeps & LateExplanationDeps & ReviewDeps & StatsDeps & CalendarDeps & DocumentDeps & {
-  rateLimiter: Pick<RateLimiter, 'take' | 'limit'>;
+  rateLimiter: CallerRateLimit;
+  /** also the source of the callers' directory: app client links and agencies (handler.ts) */
+  store: AgencyDirectory;
   /** whose tokens the authorizer lets through, and so how their claims name the caller */
   identity: Identity;
 };
@@ -105,14 +123,15 @@ export function prefersCsv(accept: string | undefined): boolean {
 }
 
 function asAgency(caller: Caller) {
-  if (caller.role !== 'agency') throw forbidden('only an agency reports decisions and files them');
+  if (caller.role !== 'agency') throw notAllowed('only an agency reports decisions and files them');
   return caller;
 }
 
 export const routes: readonly Route[] = [
   route({
     method: 'GET', path: '/v1/openapi.json', summary: 'This API document', roles: 'public', responds: 200,
-    run: async () => ok(openapi),
+    // read at the first request for it (23 KB a cold start of every other route need not parse)
+    run: async () => ok((await import('./openapi.json', { with: { type: 'json' } })).default),
   }),
   route({
     method: 'GET', path: '/v1/jurisdictions', summary: 'List jurisdictions (admin: all; others: their own)', roles: anyRole, responds: 200,
@@ -145,6 +164,10 @@ export const routes: readonly Route[] = [
     body: s.decisionBody, responds: 201,
     run: async ({ deps, caller, body, headers }) => {
       const created = await reportDecision(deps, asAgency(caller), body, headers['idempotency-key']);
+      if (!created.replayed && created.status === 201) {
+        metrics.record('DecisionsReported');
+        if ((created.body as { filingRequired?: boolean }).filingRequired) metrics.record('FilingRequired');
+      }
       return {
         status: created.status,
         body: created.body,
@@ -171,6 +194,7 @@ export const routes: readonly Route[] = [
     params: s.idPath, body: filingBody, responds: 202,
     run: async ({ deps, caller, params, body, headers }) => {
       const submitted = await submitFiling(deps, asAgency(caller), params.id, body, headers['idempotency-key']);
+      if (!submitted.replayed) metrics.record('FilingsSubmitted');
       return { status: 202, body: submitted.body, headers: { location: `/v1/decisions/${params.id}`, ...(submitted.replayed && { 'idempotent-replayed': 'true' }) } };
     },
   }),

@@ -7,14 +7,34 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { CORRELATION_ATTRIBUTE, cleanCorrelationId, withCorrelation } from '../../shared/observability/correlation.ts';
+import { logError } from '../../shared/observability/logger.ts';
+import { telemetry } from '../../shared/observability/metrics-emitter.ts';
+import { lambda } from '../../shared/observability/middleware.ts';
 import { filingMessage } from '../../shared/schemas/filing.ts';
 import { processFiling } from '../../shared/use-cases/filings.ts';
 import { processorDeps } from '../../shared/wiring/processor.ts';
 
 const deps = processorDeps();
 const processor = new BatchProcessor(EventType.SQS);
+const metrics = telemetry();
 
-async function processRecord(record: SQSRecord) {
+/**
+ * Each record under the correlation id of the request that queued it (the message id when there is none).
+ * A failure is logged with the message id before SQS takes the record back: after the last receive the
+ * dead-letter queue holds the message, and this line says why it failed.
+ */
+const processRecord = (record: SQSRecord) =>
+  withCorrelation(cleanCorrelationId(record.messageAttributes?.[CORRELATION_ATTRIBUTE]?.stringValue) ?? record.messageId, () =>
+    processOne(record).catch((e: unknown) => {
+      logError(e, `filing message ${record.messageId} failed (receive ${record.attributes.ApproximateReceiveCount}); SQS delivers it again, then dead-letters it`);
+      throw e;
+    }),
+  );
+
+async function processOne(record: SQSRecord) {
+  const sentAt = Number(record.attributes.SentTimestamp);
+  if (sentAt > 0) metrics.record('QueueMessageAge', Math.max(0, Date.now() - sentAt));
   let body: unknown;
   try {
     body = JSON.parse(record.body);
@@ -24,8 +44,11 @@ async function processRecord(record: SQSRecord) {
   const parsed = filingMessage.safeParse(body);
   if (!parsed.success) throw new Error(`message ${record.messageId} is not a filing message: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const outcome = await processFiling(deps, parsed.data);
+  if (outcome === 'registered') metrics.record('FilingsReceived');
+  if (outcome === 'incomplete') metrics.record('FilingsIncomplete');
   deps.log('INFO', 'filing processed', { decisionId: parsed.data.decisionId, outcome, receiveCount: record.attributes.ApproximateReceiveCount });
 }
 
-export const handler = (event: SQSEvent, context: Context) =>
-  processPartialResponse(event, processRecord, processor, { context, throwOnFullBatchFailure: false, processInParallel: false });
+export const handler = lambda((event: SQSEvent, context: Context) =>
+  processPartialResponse(event, processRecord, processor, { context, throwOnFullBatchFailure: false, processInParallel: false }),
+);

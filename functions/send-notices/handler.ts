@@ -6,27 +6,53 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { CORRELATION_ATTRIBUTE, cleanCorrelationId, withCorrelation } from '../../shared/observability/correlation.ts';
+import { log, logError } from '../../shared/observability/logger.ts';
+import { telemetry } from '../../shared/observability/metrics-emitter.ts';
+import { lambda } from '../../shared/observability/middleware.ts';
 import { NoticeBusyError, deliverNotice } from '../../shared/use-cases/notices.ts';
 import { noticeDeps } from '../../shared/wiring/notices.ts';
 
 const deps = noticeDeps();
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
+const metrics = telemetry();
 const NOTICE_PREFIX = 'NOTICE#';
 
-async function sendRecord(record: DynamoDBRecord) {
-  const pk = record.dynamodb?.NewImage?.pk?.S ?? '';
-  if (!pk.startsWith(NOTICE_PREFIX)) return; // the mapping's filter lets only notices through; be sure
+/** Each notice under the correlation id of the request that caused it (its own id for a sweep's digests). */
+function sendRecord(record: DynamoDBRecord) {
+  const image = record.dynamodb?.NewImage;
+  const pk = image?.pk?.S ?? '';
+  if (!pk.startsWith(NOTICE_PREFIX)) return Promise.resolve(); // the mapping's filter lets only notices through; be sure
   const noticeId = pk.slice(NOTICE_PREFIX.length);
+  return withCorrelation(cleanCorrelationId(image?.[CORRELATION_ATTRIBUTE]?.S) ?? noticeId, () => sendOne(noticeId, image?.createdAt?.S));
+}
+
+async function sendOne(noticeId: string, createdAt: string | undefined) {
+  let outcome: 'sent' | 'none';
   try {
-    await deliverNotice(deps, noticeId);
+    outcome = await deliverNotice(deps, noticeId);
   } catch (e) {
-    if (!(e instanceof NoticeBusyError)) throw e;
+    if (!(e instanceof NoticeBusyError)) return failed(e, noticeId);
     const wait = Date.parse(e.claimedUntil) - deps.now().getTime() + 100;
     if (wait > 25_000) throw e;
     await new Promise((r) => setTimeout(r, Math.max(wait, 0)));
-    await deliverNotice(deps, noticeId);
+    outcome = await deliverNotice(deps, noticeId).catch((again: unknown) => (again instanceof NoticeBusyError ? Promise.reject(again) : failed(again, noticeId)));
+  }
+  if (outcome === 'sent') {
+    log('INFO', 'notice sent', { noticeId });
+    metrics.record('NoticesSent');
+    const created = createdAt ? Date.parse(createdAt) : NaN;
+    if (Number.isFinite(created)) metrics.record('NoticeSendLatency', Math.max(0, deps.now().getTime() - created));
   }
 }
 
-export const handler = (event: DynamoDBStreamEvent, context: Context) =>
-  processPartialResponse(event, sendRecord, processor, { context, throwOnFullBatchFailure: false, processInParallel: false });
+/** A delivery that failed: counted and logged; the record is retried by the stream (the notice stays in the outbox). */
+function failed(error: unknown, noticeId: string): never {
+  metrics.record('NoticesFailed');
+  logError(error, `notice ${noticeId} could not be sent; the stream retries it`);
+  throw error;
+}
+
+export const handler = lambda((event: DynamoDBStreamEvent, context: Context) =>
+  processPartialResponse(event, sendRecord, processor, { context, throwOnFullBatchFailure: false, processInParallel: false }),
+);

@@ -4,6 +4,7 @@
  * operators while next year's holiday schedule is missing. `day` in the event overrides today.
  */
 import { shanghaiToday } from '../../shared/domain/dates.ts';
+import { lambda } from '../../shared/observability/middleware.ts';
 import { planSweeps } from '../../shared/use-cases/supervision.ts';
 import { operatorEmails, supervisionDeps, sweepQueue } from '../../shared/wiring/supervision.ts';
 
@@ -11,5 +12,6 @@ const deps = supervisionDeps();
 const queue = sweepQueue();
 const operators = operatorEmails();
 
-export const handler = async (event: { day?: string } = {}) =>
-  planSweeps({ ...deps, queue, operatorEmails: operators, jurisdictions: () => deps.store.listJurisdictions() }, event.day ?? shanghaiToday(deps.now()));
+export const handler = lambda(async (event: { day?: string } | null) =>
+  planSweeps({ ...deps, queue, operatorEmails: operators, jurisdictions: () => deps.store.listJurisdictions() }, event?.day ?? shanghaiToday(deps.now())),
+);

@@ -6,13 +6,22 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, S3Event, SQSEvent, SQSRecord } from 'aws-lambda';
+import { logError } from '../../shared/observability/logger.ts';
+import { lambda } from '../../shared/observability/middleware.ts';
 import { verifyUpload } from '../../shared/use-cases/documents.ts';
 import { verifierDeps } from '../../shared/wiring/verifier.ts';
 
 const deps = verifierDeps();
 const processor = new BatchProcessor(EventType.SQS);
 
-async function verifyRecord(record: SQSRecord) {
+/** A failure is logged with the message id; SQS delivers the record again, then dead-letters it. */
+const verifyRecord = (record: SQSRecord) =>
+  verifyOne(record).catch((e: unknown) => {
+    logError(e, `upload event ${record.messageId} failed (receive ${record.attributes.ApproximateReceiveCount}); SQS delivers it again, then dead-letters it`);
+    throw e;
+  });
+
+async function verifyOne(record: SQSRecord) {
   let body: Partial<S3Event> & { Event?: string };
   try {
     body = JSON.parse(record.body);
@@ -34,5 +43,6 @@ async function verifyRecord(record: SQSRecord) {
   }
 }
 
-export const handler = (event: SQSEvent, context: Context) =>
-  processPartialResponse(event, verifyRecord, processor, { context, throwOnFullBatchFailure: false, processInParallel: true });
+export const handler = lambda((event: SQSEvent, context: Context) =>
+  processPartialResponse(event, verifyRecord, processor, { context, throwOnFullBatchFailure: false, processInParallel: true }),
+);

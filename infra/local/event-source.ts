@@ -50,7 +50,10 @@ export function pollQueue(
               SenderId: m.Attributes?.SenderId ?? 'local',
               ApproximateFirstReceiveTimestamp: m.Attributes?.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
             },
-            messageAttributes: {},
+            // as Lambda hands them over: { stringValue, dataType } per attribute
+            messageAttributes: Object.fromEntries(
+              Object.entries(m.MessageAttributes ?? {}).map(([name, a]) => [name, { dataType: a.DataType ?? 'String', ...(a.StringValue !== undefined && { stringValue: a.StringValue }) }]),
+            ),
             md5OfBody: m.MD5OfBody ?? '',
             eventSource: 'aws:sqs',
             eventSourceARN: queue.arn,

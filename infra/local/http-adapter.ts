@@ -125,7 +125,9 @@ export function createApiServer(
         ...(body.length && { body: body.toString('utf8') }),
         isBase64Encoded: false,
       } as unknown as APIGatewayProxyEventV2WithJWTAuthorizer;
-      send(res, await handler(event, lambdaContext(requestId)));
+      const result = await handler(event, lambdaContext(requestId));
+      // as API Gateway answers: the request id, which the function's log lines carry as correlation_id
+      send(res, { ...result, headers: { ...result.headers, 'apigw-requestid': requestId } });
     } catch (e) {
       console.error('local api adapter:', e);
       if (!res.headersSent) send(res, { statusCode: 500, headers: { 'content-type': 'application/problem+json' }, body: JSON.stringify(toProblem(e)) });

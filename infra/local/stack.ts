@@ -95,8 +95,6 @@ function localEnvironment(stateDir: string, dynamoEndpoint: string, tableName: s
     DYNAMODB_ENDPOINT: dynamoEndpoint,
     CURSOR_SECRET: readFileSync(secretFile, 'utf8').trim(),
     STAGE: 'local',
-    // local agency tokens carry the agency id as their client id; in AWS a client maps only through a link
-    [LOCAL_CLIENT_IS_AGENCY]: 'true',
     // DynamoDB Local accepts any credentials; fixed ones keep a developer's real AWS keys out of it
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',
@@ -178,6 +176,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       S3_ENDPOINT: sqs.endpoint,
       [envNames.documentsBucket]: LOCAL_DOCUMENTS_BUCKET,
       ...trust.env,
+      // the shortcut for tokens this stack signs itself; an issuer elsewhere (a real Keycloak) gets none:
+      // there, as in AWS, a client id maps to an agency only through a link
+      [LOCAL_CLIENT_IS_AGENCY]: trust.identity.kind === 'oidc' && !trust.identity.ownIssuer ? 'false' : 'true',
     });
     Object.assign(process.env, env);
     const client = new DynamoDBClient({ endpoint: dynamoEndpoint, region: env.AWS_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });

@@ -21,6 +21,8 @@ const smtpPort = Number(process.env.SMTP_PORT ?? 2525);
 // with IDENTITY=oidc and no OIDC_ISSUER: the stack's own issuer's port (its URL, so its tokens, stay the same across restarts)
 const oidcPort = Number(process.env.OIDC_PORT ?? 8006);
 const log = (m: string) => console.log(`[beian] ${m}`);
+// the SDK's own notice about Node 20 would repeat the one below
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 if (Number(process.versions.node.split('.')[0]) < 22) {
   log(`Node ${process.versions.node}: fine for now; AWS SDK releases after early January 2027 need Node 22 (Lambda runs nodejs22.x).`);

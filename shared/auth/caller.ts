@@ -17,7 +17,7 @@
  *
  * With an external OIDC issuer (identity.ts) the deployment names the claims instead; see oidcCaller.
  */
-import { forbidden, unauthorized } from '../http/problem.ts';
+import { notAllowed, unauthenticated } from '../errors.ts';
 import { COGNITO_IDENTITY, type Identity, type OidcClaimNames } from './identity.ts';
 
 export type Caller =
@@ -31,11 +31,13 @@ export const AGENCY_SCOPE = 'beian/agency';
 
 /** API Gateway hands array claims over as "[a b]" strings; local tokens may give real arrays. */
 export function claimList(value: unknown): string[] {
-  if (Array.isArray(value)) return value.map(String);
+  // a real list: its string members as they are (a nested list or an object is no role)
+  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
   if (typeof value !== 'string') return [];
   const inner = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value;
-  // whitespace only, as API Gateway writes them: a comma may be part of a (group) name
-  return inner.split(/\s+/).filter(Boolean);
+  // single ASCII spaces only, as API Gateway writes a list and OAuth a scope: a comma may be part of a
+  // (group) name, and a tab, line break or other space inside a value is not a separator
+  return inner.split(' ').filter(Boolean);
 }
 
 export interface AgencyDirectory {
@@ -43,10 +45,10 @@ export interface AgencyDirectory {
   getAgency(agencyId: string): Promise<{ agencyId: string; jurisdictionId: string } | undefined>;
 }
 
-/** The agency's jurisdiction, or a 403 that says how to register the agency. */
+/** The agency's jurisdiction, or a refusal that says how to register the agency. */
 export function registeredJurisdiction(caller: Extract<Caller, { role: 'agency' }>): string {
   if (!caller.jurisdictionId) {
-    throw forbidden(`agency "${caller.agencyId}" is not registered yet: an admin registers it with PUT /v1/agencies/${caller.agencyId}`);
+    throw notAllowed(`agency "${caller.agencyId}" is not registered yet: an admin registers it with PUT /v1/agencies/${caller.agencyId}`);
   }
   return caller.jurisdictionId;
 }
@@ -56,25 +58,25 @@ export async function resolveCaller(
   directory: AgencyDirectory,
   identity: Identity = COGNITO_IDENTITY,
 ): Promise<Caller> {
-  if (!claims || typeof claims.sub !== 'string') throw unauthorized('a bearer token is required (Authorization: Bearer <JWT>)');
+  if (!claims || typeof claims.sub !== 'string') throw unauthenticated('a bearer token is required (Authorization: Bearer <JWT>)');
   const subject = claims.sub;
   if (identity.kind === 'oidc') return oidcCaller(claims, subject, identity, directory);
   const tokenUse = claims.token_use;
   if (tokenUse !== 'id' && tokenUse !== 'access') {
-    throw unauthorized('the token has no valid token_use claim: people send their ID token (token_use "id"), agencies\' systems a client-credentials access token (token_use "access")');
+    throw unauthenticated('the token has no valid token_use claim: people send their ID token (token_use "id"), agencies\' systems a client-credentials access token (token_use "access")');
   }
   const groups = claimList(claims['cognito:groups']);
   const agencyScope = claimList(claims.scope).includes(AGENCY_SCOPE);
   if (tokenUse === 'access' && (groups.includes('admin') || groups.includes('reviewer'))) {
-    throw unauthorized('cognito:groups count only in an ID token (token_use "id"); this is an access token: send the ID token of the sign-in');
+    throw unauthenticated('cognito:groups count only in an ID token (token_use "id"); this is an access token: send the ID token of the sign-in');
   }
   if (tokenUse === 'id' && agencyScope) {
-    throw unauthorized(`the ${AGENCY_SCOPE} scope counts only in an access token (token_use "access") of the client-credentials grant; this is an ID token`);
+    throw unauthenticated(`the ${AGENCY_SCOPE} scope counts only in an access token (token_use "access") of the client-credentials grant; this is an ID token`);
   }
   if (tokenUse === 'id') return personCaller(claims, subject, groups);
   const clientId = claims.client_id;
   if (typeof clientId === 'string' && agencyScope) return agencyCaller(subject, clientId, '', directory);
-  throw forbidden(`the access token grants no Beian role: an agency's client needs the ${AGENCY_SCOPE} scope`);
+  throw notAllowed(`the access token grants no Beian role: an agency's client needs the ${AGENCY_SCOPE} scope`);
 }
 
 function personCaller(claims: Record<string, unknown>, subject: string, groups: string[]): Caller {
@@ -82,18 +84,18 @@ function personCaller(claims: Record<string, unknown>, subject: string, groups: 
   if (groups.includes('reviewer')) {
     const jurisdictionId = claims['custom:jurisdictionId'];
     if (typeof jurisdictionId !== 'string' || !jurisdictionId) {
-      throw forbidden('this reviewer has no jurisdiction: an admin must set the custom:jurisdictionId attribute');
+      throw notAllowed('this reviewer has no jurisdiction: an admin must set the custom:jurisdictionId attribute');
     }
     return { role: 'reviewer', subject, jurisdictionId };
   }
-  throw forbidden('the ID token grants no Beian role: a person needs the admin or reviewer group');
+  throw notAllowed('the ID token grants no Beian role: a person needs the admin or reviewer group');
 }
 
 /** The agency an app client is linked to; `named` says which claim the client id came from, for the 403. */
 async function agencyCaller(subject: string, clientId: string, named: string, directory: AgencyDirectory): Promise<Caller> {
   const agencyId = await directory.agencyIdForClient(clientId);
   if (agencyId === undefined) {
-    throw forbidden(`app client "${clientId}"${named} is not linked to any agency: an admin links it with PUT /v1/agencies/{agencyId} and "clientIds"`);
+    throw notAllowed(`app client "${clientId}"${named} is not linked to any agency: an admin links it with PUT /v1/agencies/{agencyId} and "clientIds"`);
   }
   const agency = await directory.getAgency(agencyId);
   return { role: 'agency', subject, agencyId, jurisdictionId: agency?.jurisdictionId };
@@ -115,11 +117,11 @@ async function oidcCaller(claims: Record<string, unknown>, subject: string, name
   if (roles.includes('agency')) {
     const clientId = claims[names.clientIdClaim];
     if (typeof clientId !== 'string' || !clientId) {
-      throw unauthorized(`the token names the agency role but has no ${names.clientIdClaim} claim: an agency's system sends the client-credentials token of its app client, which carries the client id in ${names.clientIdClaim}`);
+      throw unauthenticated(`the token names the agency role but has no ${names.clientIdClaim} claim: an agency's system sends the client-credentials token of its app client, which carries the client id in ${names.clientIdClaim}`);
     }
     return agencyCaller(subject, clientId, ` (the token's ${names.clientIdClaim} claim)`, directory);
   }
-  throw forbidden(`the token grants no Beian role: its ${names.roleClaim} claim must contain admin, reviewer or agency`);
+  throw notAllowed(`the token grants no Beian role: its ${names.roleClaim} claim must contain admin, reviewer or agency`);
 }
 
 /**
@@ -128,11 +130,17 @@ async function oidcCaller(claims: Record<string, unknown>, subject: string, name
  */
 function oidcJurisdiction(claims: Record<string, unknown>, claim: string): string {
   const value = claims[claim];
+  if (value !== undefined && typeof value !== 'string') {
+    throw notAllowed(`the token's ${claim} claim must be one jurisdiction id, a plain string`);
+  }
   if (typeof value !== 'string' || !value.trim()) {
-    throw forbidden(`this reviewer has no jurisdiction: the token's ${claim} claim must name it (the issuer's administrators set it)`);
+    throw notAllowed(`this reviewer has no jurisdiction: the token's ${claim} claim must name it (the issuer's administrators set it)`);
   }
   if (value.startsWith('[') && value.endsWith(']')) {
-    throw forbidden(`the token's ${claim} claim is a list (${value}): it must be one jurisdiction id, a plain string`);
+    throw notAllowed(`the token's ${claim} claim is a list (${value}): it must be one jurisdiction id, a plain string`);
+  }
+  if (!/^[a-z0-9-]{2,64}$/.test(value)) {
+    throw notAllowed(`the token's ${claim} claim is not a jurisdiction id (2-64 characters of a-z, 0-9 and -): the issuer's administrators set it`);
   }
   return value;
 }

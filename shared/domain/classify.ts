@@ -3,6 +3,7 @@
  * list of the Administrative Penalty Law (2021) Art. 63; "major" coercive decisions follow the reason
  * codes of 国办发〔2018〕118号, chosen by the agency.
  */
+import { InvalidInputError } from '../errors.ts';
 import type { WorkingCalendar } from './calendar.ts';
 import { compareMoney } from './money.ts';
 import {
@@ -34,10 +35,11 @@ export interface Classification {
   dueProvisional: boolean;
 }
 
-export class InvalidDecisionError extends Error {
+/** Facts of a reported decision that do not go together: invalid input, each named by its path in the report. */
+export class InvalidDecisionError extends InvalidInputError {
   override name = 'InvalidDecisionError';
   constructor(readonly issues: { path: (string | number)[]; message: string }[]) {
-    super(issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    super(issues.map((i) => ({ field: i.path.join('.'), in: 'body', reason: i.message })));
   }
 }
 

@@ -47,9 +47,22 @@ export type AwaitedStatus = (typeof AWAITED_STATUSES)[number];
 export const CORRECTION_STATUSES = ['CORRECTION_REQUIRED', 'CORRECTION_OVERDUE'] as const;
 export type CorrectionStatus = (typeof CORRECTION_STATUSES)[number];
 
+/** Where an obligation's dates and flags live on the decision: a filing's, or a correction's. */
+export const OBLIGATION_FIELDS = {
+  FILING: { due: 'filingDueOn', provisional: 'dueProvisional', overdueStatus: 'OVERDUE', since: 'overdueSince', escalated: 'escalatedOn' },
+  CORRECTION: {
+    due: 'correctionDueOn',
+    provisional: 'correctionDueProvisional',
+    overdueStatus: 'CORRECTION_OVERDUE',
+    since: 'correctionOverdueSince',
+    escalated: 'correctionEscalatedOn',
+  },
+} as const;
+export type ObligationKind = keyof typeof OBLIGATION_FIELDS;
+
 /** What is awaited of a decision and by when: its filing, or the correction a review ordered. */
 export interface Obligation {
-  kind: 'FILING' | 'CORRECTION';
+  kind: ObligationKind;
   dueOn: IsoDate;
   provisional: boolean;
   /** flagged overdue already */

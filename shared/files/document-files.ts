@@ -5,15 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import { env } from '../../functions/manifest.ts';
-
-export interface DocumentFiles {
-  /** a presigned PUT bound to the declared type, length and SHA-256 (S3 refuses other bytes) */
-  presignPut(key: string, file: { contentType: string; sizeBytes: number; sha256Base64: string }, expiresSeconds: number): Promise<{ url: string; headers: Record<string, string> }>;
-  /** a presigned GET that answers with the original file name and type (of that version, when given) */
-  presignGet(key: string, file: { contentDisposition: string; contentType: string; versionId?: string | undefined }, expiresSeconds: number): Promise<string>;
-  /** the object's bytes as they stream, and its version (a versioned bucket), or undefined when there is no such object */
-  read(key: string): Promise<{ bytes: AsyncIterable<Uint8Array>; versionId?: string } | undefined>;
-}
+import type { DocumentFiles } from '../use-cases/documents.ts';
 
 export interface DocumentFilesConfig {
   bucket: string;

@@ -5,12 +5,13 @@
  * cursor is a 400, never a read of something the caller may not see.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import type { PageCursors } from '../use-cases/ports.ts';
 import { badRequest } from './problem.ts';
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
-export class CursorCodec {
+export class CursorCodec implements PageCursors {
   private readonly key: Buffer;
 
   constructor(secret: string) {

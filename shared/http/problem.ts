@@ -1,16 +1,21 @@
 /**
- * Errors are values with names; `toProblem` is the one place that turns them into RFC 9457
- * application/problem+json. A client never sees a stack trace or an internal message.
+ * The one place that turns errors into RFC 9457 application/problem+json: the application's errors
+ * (shared/errors.ts) by their kind, and the few errors only the HTTP transport raises. A client never sees
+ * a stack trace or an internal message.
  */
 import type { $ZodIssue } from 'zod/v4/core';
-
-export interface FieldError {
-  /** dotted path of the bad field, e.g. "party.type", "measures.1"; "" for the whole body */
-  field: string;
-  /** where the field is: body, query, path or header */
-  in: 'body' | 'query' | 'path' | 'header';
-  reason: string;
-}
+import {
+  AppError,
+  ConflictError,
+  type FieldError,
+  InvalidInputError,
+  NotAllowedError,
+  NotFoundError,
+  QuotaExceededError,
+  RateLimitedError,
+  UnauthenticatedError,
+  UnprocessableError,
+} from '../errors.ts';
 
 export interface Problem {
   type: string;
@@ -23,7 +28,10 @@ export interface Problem {
 
 const TYPE_BASE = 'urn:beian:problem:';
 
-/** An error the caller can act on. `status` is the HTTP status; `extensions` are extra problem members. */
+/**
+ * An error of the HTTP exchange itself, raised only by the transport (the body, its media type, the path,
+ * the authorizer's token, a page cursor): `status` is the HTTP status; `extensions` are extra problem members.
+ */
 export class ProblemError extends Error {
   override name = 'ProblemError';
   constructor(
@@ -37,30 +45,31 @@ export class ProblemError extends Error {
   }
 }
 
-export class ValidationError extends ProblemError {
-  constructor(readonly errors: FieldError[]) {
-    const list = errors.map((e) => `${e.field || `(${e.in})`}: ${e.reason}`).join('; ');
-    super(400, 'validation', 'Invalid request', `The request has ${errors.length} invalid field${errors.length === 1 ? '' : 's'}: ${list}`, { errors });
-  }
-}
-
 export const badRequest = (slug: string, detail: string) => new ProblemError(400, slug, 'Bad request', detail);
+/** the authorizer's refusal of a token (the local stand-in for API Gateway's); a caller's own is an UnauthenticatedError */
 export const unauthorized = (detail: string) => new ProblemError(401, 'unauthorized', 'Unauthorized', detail);
-export const forbidden = (detail: string) => new ProblemError(403, 'forbidden', 'Forbidden', detail);
-export const notFound = (detail: string) => new ProblemError(404, 'not-found', 'Not found', detail);
-export const conflict = (slug: string, detail: string, extensions: Record<string, unknown> = {}) =>
-  new ProblemError(409, slug, 'Conflict', detail, extensions);
-/** 429: the agency's daily quota of `what` is used up until midnight in Asia/Shanghai. */
-export function quotaExceeded(what: 'decisions' | 'filings' | 'uploads', limit: number, now: Date): ProblemError {
-  const shanghaiMs = now.getTime() + 8 * 3_600_000;
-  const retryAfterSeconds = Math.max(1, Math.ceil((Math.floor(shanghaiMs / 86_400_000 + 1) * 86_400_000 - shanghaiMs) / 1000));
-  return new ProblemError(429, 'daily-quota-exceeded', 'Daily quota used up', `this agency may make ${limit} ${what} a day (its jurisdiction's dailyQuotaPerAgency); the quota renews at midnight Asia/Shanghai, in ${retryAfterSeconds} s`, {
-    retryAfterSeconds,
-  });
+
+/** Each kind of application error, its status and title; the first that matches counts (a subclass before its base). */
+const APP_ERRORS: readonly (readonly [kind: abstract new (...args: never[]) => AppError, status: number, title: string])[] = [
+  [InvalidInputError, 400, 'Invalid request'],
+  [UnauthenticatedError, 401, 'Unauthorized'],
+  [NotAllowedError, 403, 'Forbidden'],
+  [NotFoundError, 404, 'Not found'],
+  [ConflictError, 409, 'Conflict'],
+  [UnprocessableError, 422, 'Unprocessable request'],
+  [RateLimitedError, 429, 'Too many requests'],
+  [QuotaExceededError, 429, 'Daily quota used up'],
+];
+
+/** What an application error is answered with; undefined for anything else. */
+function answerOf(error: unknown): { error: AppError; status: number; title: string } | undefined {
+  if (!(error instanceof AppError)) return undefined;
+  const kind = APP_ERRORS.find(([type]) => error instanceof type);
+  return kind && { error, status: kind[1], title: kind[2] };
 }
 
-export const unprocessable = (slug: string, detail: string, extensions: Record<string, unknown> = {}) =>
-  new ProblemError(422, slug, 'Unprocessable request', detail, extensions);
+/** An error answered as what it is, not a fault of ours: nothing to log as unexpected. */
+export const isExpected = (error: unknown): boolean => error instanceof ProblemError || answerOf(error) !== undefined;
 
 /** zod issues -> field errors a person can act on. */
 export function fieldErrors(issues: readonly $ZodIssue[], where: FieldError['in']): FieldError[] {
@@ -75,14 +84,10 @@ export function fieldErrors(issues: readonly $ZodIssue[], where: FieldError['in'
 
 export function toProblem(error: unknown): Problem {
   if (error instanceof ProblemError) {
-    return {
-      type: TYPE_BASE + error.slug,
-      title: error.title,
-      status: error.status,
-      detail: error.detail,
-      ...error.extensions,
-    };
+    return { type: TYPE_BASE + error.slug, title: error.title, status: error.status, detail: error.detail, ...error.extensions };
   }
+  const app = answerOf(error);
+  if (app) return { type: TYPE_BASE + app.error.code, title: app.title, status: app.status, detail: app.error.message, ...app.error.details };
   return {
     type: TYPE_BASE + 'internal',
     title: 'Internal error',

@@ -1,13 +1,4 @@
-export interface Mail {
-  to: string[];
-  subject: string;
-  text: string;
-  html: string;
-}
-
-export interface Mailer {
-  send(mail: Mail): Promise<{ messageId: string }>;
-}
+import type { Mail, Mailer } from '../use-cases/notices.ts';
 
 /**
  * SES (v2 API). `endpoint` points at the local SES emulator; unset in AWS. The SES client is loaded at

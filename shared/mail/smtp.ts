@@ -2,7 +2,7 @@
  * SMTP, for the regions without SES (the AWS China regions). nodemailer, and the Secrets Manager client
  * that reads the account, are loaded at the first mail, so the notice sender's cold start parses neither.
  */
-import type { Mail, Mailer } from './mailer.ts';
+import type { Mail, Mailer } from '../use-cases/notices.ts';
 
 /**
  * How the connection is protected: `implicit` is TLS from the first byte (port 465); `starttls` upgrades
@@ -74,6 +74,9 @@ const isAuthFailure = (e: unknown) => (e as { code?: unknown }).code === 'EAUTH'
  * and a rotated password is picked up. `ca` is for tests only: the one certificate to trust instead of
  * the system's (a self-signed test server).
  */
+/** local@domain with nothing a header or an SMTP command could be split on */
+const PLAIN_ADDRESS = /^[^\s@<>(),;:"\\\[\]]{1,64}@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)+$/;
+
 export function smtpMailer(config: SmtpConfig, options: { ca?: string } = {}): Mailer {
   type Transport = import('nodemailer').Transporter;
   let transport: Promise<Transport> | undefined;
@@ -105,8 +108,13 @@ export function smtpMailer(config: SmtpConfig, options: { ca?: string } = {}): M
         forget(current); // a failed read of the secret is tried again at the next mail
         throw e;
       }
+      // every recipient a plain address, and the envelope said outright: nodemailer parses a To string as an
+      // address list, so a line break or a comma in one would add recipients (the API refuses such
+      // addresses; this is the last line of defence)
+      const bad = mail.to.filter((address) => !PLAIN_ADDRESS.test(address));
+      if (bad.length || !mail.to.length) throw new Error(`refusing to send: ${bad.length ? `${bad.length} recipient(s) are not plain addresses` : 'no recipient'}`);
       try {
-        const info = await sender.sendMail({ from: config.from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
+        const info = await sender.sendMail({ from: config.from, to: mail.to, envelope: { from: config.from, to: mail.to }, subject: mail.subject, text: mail.text, html: mail.html });
         return { messageId: String(info.messageId ?? '') };
       } catch (e) {
         if (isAuthFailure(e)) forget(current);

@@ -1,10 +1,11 @@
+import { CORRELATION_ATTRIBUTE, correlationId } from '../observability/correlation.ts';
 import type { FilingMessage } from '../schemas/filing.ts';
+import type { FilingQueue } from '../use-cases/filings.ts';
 
 export interface Queue<M> {
   /** `delaySeconds` (0-900): the message becomes visible that much later */
   enqueue(message: M, options?: { delaySeconds?: number }): Promise<void>;
 }
-export type FilingQueue = Queue<FilingMessage>;
 
 /**
  * A queue on SQS, one JSON message per enqueue. `endpoint` points at the local SQS emulator; unset in AWS.
@@ -17,8 +18,18 @@ export function sqsQueue<M>(config: { queueUrl: string; endpoint?: string | unde
     const { SQSClient, SendMessageCommand } = await import('@aws-sdk/client-sqs');
     const sqs = new SQSClient({ ...(config.endpoint && { endpoint: config.endpoint }), maxAttempts: 2 });
     return {
-      send: (m: M, delaySeconds?: number) =>
-        sqs.send(new SendMessageCommand({ QueueUrl: config.queueUrl, MessageBody: JSON.stringify(m), ...(delaySeconds && { DelaySeconds: delaySeconds }) })),
+      send: (m: M, delaySeconds?: number) => {
+        // the id of the request (or record) that queues it travels along, for the consumer's log lines
+        const id = correlationId();
+        return sqs.send(
+          new SendMessageCommand({
+            QueueUrl: config.queueUrl,
+            MessageBody: JSON.stringify(m),
+            ...(delaySeconds && { DelaySeconds: delaySeconds }),
+            ...(id && { MessageAttributes: { [CORRELATION_ATTRIBUTE]: { DataType: 'String', StringValue: id } } }),
+          }),
+        );
+      },
     };
   };
   return {

@@ -4,7 +4,7 @@
  * idempotency record are written in one transaction.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type IdempotencyRecord, idempotencyPut, storedResponse, transact } from './transactions.ts';
+import { idempotencyPut, storedResponse, transact } from './transactions.ts';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -14,10 +14,20 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { statsUpdate } from './stats.ts';
-import { type HistoryEvent, eventPut, readHistory } from './history.ts';
+import { eventPut, readHistory } from './history.ts';
 import { type IndexName, tableDefinition } from './table-definition.ts';
-import { JURISDICTION_AGENCY_PREFIX, JURISDICTION_RUN_PREFIX, JURISDICTION_SWEEP_FIELDS, decisionIndexKeys, keys } from './keys.ts';
-import type { AgencyRecord, DecisionRecord, DecisionSummary, IdempotentResponse, JurisdictionRecord } from './records.ts';
+import { JURISDICTION_AGENCY_PREFIX, JURISDICTION_RUN_PREFIX, JURISDICTION_SWEEP_FIELDS, decisionIndexKeys, keys, listPartition } from './keys.ts';
+import type { HistoryEvent } from '../domain/history.ts';
+import type { AgencyRecord, DecisionRecord, DecisionSummary, IdempotencyRecord, IdempotentResponse, JurisdictionRecord } from '../domain/records.ts';
+import type { AgencyDirectory } from '../auth/caller.ts';
+import {
+  ClientTakenError,
+  type CreateOutcome,
+  type DecisionListQuery,
+  type DecisionRepository,
+  JurisdictionMissingError,
+  type RegistryRepository,
+} from '../use-cases/ports.ts';
 
 const STORED_ONLY = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi5pk', 'gsi6pk', 'duePk', 'dueSk', 'expiresAt'];
 
@@ -32,33 +42,10 @@ export function strip<T>(item: Record<string, unknown> | undefined): T | undefin
   return copy as T;
 }
 
-export type CreateOutcome =
-  | { kind: 'created' }
-  | { kind: 'duplicate-case'; existingId: string }
-  | { kind: 'idempotent-replay'; stored: IdempotentResponse };
-
-export class JurisdictionMissingError extends Error {
-  override name = 'JurisdictionMissingError';
-}
-export class ClientTakenError extends Error {
-  override name = 'ClientTakenError';
-  constructor(readonly clientId: string) {
-    super(`app client ${clientId} is linked to another agency`);
-  }
-}
-
 /** One page of a decision list: the scope and status are the index and its partition, the rest narrows it. */
-export interface DecisionQuery {
+export interface DecisionQuery extends Omit<DecisionListQuery, 'scope' | 'status'> {
   index: IndexName;
   partition: string;
-  decidedFrom?: string;
-  decidedTo?: string;
-  dueBefore?: string;
-  jurisdictionId?: string;
-  limit: number;
-  /** oldest first (the review queue); newest first otherwise */
-  ascending?: boolean;
-  startKey?: Record<string, unknown>;
 }
 
 /**
@@ -68,7 +55,7 @@ export interface DecisionQuery {
  */
 export const FILTERED_PAGE_READ = 25;
 
-export class BeianStore {
+export class BeianStore implements DecisionRepository, RegistryRepository, AgencyDirectory {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     readonly tableName: string,
@@ -204,6 +191,11 @@ export class BeianStore {
     // TTL deletes an expired record within about two days; until then it no longer counts
     if (!out.Item || Number(out.Item.expiresAt) * 1000 < Date.now()) return undefined;
     return strip<IdempotentResponse>(out.Item);
+  }
+
+  /** One page of a scope's decisions (narrowed to a status): the index partition of the scope and status. */
+  async listDecisions({ scope, status, ...page }: DecisionListQuery) {
+    return this.queryDecisions({ ...listPartition(scope, status), ...page });
   }
 
   /**

@@ -1,26 +1,11 @@
 /** National holiday schedules loaded at run time (PUT /v1/calendar/{year}): one item per year in the `CAL` partition. */
 import { createHash } from 'node:crypto';
 import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { HolidayYear } from '../domain/calendar.ts';
-import type { Actor } from './history.ts';
+import type { CalendarVersion, LoadedYear } from '../domain/records.ts';
+import type { LoadedYears } from '../use-cases/calendar.ts';
 import { keys } from './keys.ts';
 
-export interface LoadedYear {
-  year: number;
-  /** the year file as loaded (holiday-cn format), validated */
-  file: HolidayYear;
-  loadedAt: string;
-  loadedBy: Actor;
-}
-
-export interface CalendarVersion {
-  loadedAt: string;
-  loadedBy: Actor;
-  days: number;
-  sha256: string;
-}
-
-export class CalendarStore {
+export class CalendarStore implements LoadedYears {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     readonly tableName: string,

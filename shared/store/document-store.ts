@@ -6,23 +6,19 @@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { MAX_DOCUMENTS_PER_DECISION } from '../schemas/filing.ts';
 import { strip } from './beian-store.ts';
-import { type HistoryEvent, eventPut } from './history.ts';
+import type { HistoryEvent } from '../domain/history.ts';
+import type { DocumentRecord, IdempotencyRecord } from '../domain/records.ts';
+import type { DeclareOutcome, DocumentRepository } from '../use-cases/documents.ts';
+import { eventPut } from './history.ts';
 import { keys } from './keys.ts';
-import type { DocumentRecord, IdempotentResponse } from './records.ts';
-import { type IdempotencyRecord, idempotencyPut, storedResponse, transact } from './transactions.ts';
+import { idempotencyPut, storedResponse, transact } from './transactions.ts';
 
 /** Statuses a document may be declared in: those a filing may be submitted in. */
 export const OPEN_FOR_DOCUMENTS = ['AWAITING_FILING', 'INCOMPLETE', 'OVERDUE', 'CORRECTION_REQUIRED', 'CORRECTION_OVERDUE'] as const;
 
-export type DeclareOutcome =
-  | { kind: 'created' }
-  | { kind: 'idempotent-replay'; stored: IdempotentResponse }
-  | { kind: 'too-many' }
-  | { kind: 'not-open'; status: string };
-
 const documentKey = (decisionId: string, documentId: string) => ({ pk: keys.decision(decisionId).pk, sk: `DOC#${documentId}` });
 
-export class DocumentStore {
+export class DocumentStore implements DocumentRepository {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     readonly tableName: string,

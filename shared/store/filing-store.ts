@@ -6,16 +6,20 @@
  *   only while the same submission is still SUBMITTED: numbers are gapless and never given twice;
  * - incomplete: decision -> INCOMPLETE with the missing documents, same condition.
  */
+import { noticeItem } from './notice-item.ts';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { type CreateOutcome, strip } from './beian-store.ts';
-import { type IdempotencyRecord, idempotencyPut, sleep, storedResponse, transact } from './transactions.ts';
+import { strip } from './beian-store.ts';
+import { idempotencyPut, sleep, storedResponse, transact } from './transactions.ts';
 import { SUBMITTED_PARTITION, keys, openDueKeys, setStatus } from './keys.ts';
-import { type HistoryEvent, SYSTEM, eventPut, historyEvent } from './history.ts';
+import { eventPut } from './history.ts';
 import { statsUpdate } from './stats.ts';
+import { type HistoryEvent, SYSTEM, historyEvent, noticeDetail } from '../domain/history.ts';
+import type { DecisionRecord, DecisionStatus, FilingState, IdempotencyRecord, MissingDocument, Notice } from '../domain/records.ts';
 import type { FirstFiling } from '../domain/statistics.ts';
+import type { FilingWrites, ProcessOutcome, SubmitOutcome } from '../use-cases/filings.ts';
+import type { Outbox } from '../use-cases/notices.ts';
 import { NOTICE_RETENTION_DAYS, env } from '../../functions/manifest.ts';
-import type { DecisionRecord, DecisionStatus, FilingState, MissingDocument } from './records.ts';
 
 /** The statistics' record of a decision's first registered filing. */
 function firstFilingOf(d: DecisionRecord): FirstFiling {
@@ -23,51 +27,9 @@ function firstFilingOf(d: DecisionRecord): FirstFiling {
   return { filedOn: f.filedOn, onTime: f.onTime, workingDaysLate: f.workingDaysLate, ...(f.workingDaysToFile !== undefined && { workingDaysToFile: f.workingDaysToFile }) };
 }
 
-/** RECEIPT and REVIEW_OUTCOME: one decision; the others are digests of the daily sweep (many decisions, one mail). */
-export type NoticeKind =
-  | 'RECEIPT'
-  | 'REVIEW_OUTCOME'
-  | 'FILING_REMINDER'
-  | 'FILING_OVERDUE'
-  | 'ESCALATION'
-  | 'CORRECTION_REMINDER'
-  | 'CORRECTION_OVERDUE'
-  | 'CORRECTION_ESCALATION'
-  | 'WEEKLY_SUMMARY'
-  | 'CALENDAR_WATCH';
-
-export interface Notice {
-  id: string;
-  kind: NoticeKind;
-  /** the decision a receipt is about */
-  decisionId?: string;
-  /** the decisions a digest lists */
-  decisionIds?: string[];
-  /** the jurisdiction a sweep notice belongs to */
-  jurisdictionId?: string;
-  /** the agency whose activity the notice reports (receipts, its reminders and overdue digests): counted against its daily mail cap */
-  agencyId?: string;
-  to: string[];
-  subject: string;
-  text: string;
-  html: string;
-  /** SUPPRESSED: over the agency's daily mail cap, recorded and logged, not sent */
-  status: 'PENDING' | 'SENDING' | 'SENT' | 'NO_RECIPIENT' | 'SUPPRESSED';
-  /** while SENDING: the claim lapses then, so a crashed sender's notice is sent by the next delivery */
-  claimedUntil?: string;
-  createdAt: string;
-  sentAt?: string;
-  messageId?: string;
-}
-
-export type SubmitOutcome = Exclude<CreateOutcome, { kind: 'duplicate-case' }> | { kind: 'wrong-status'; status: DecisionStatus };
-export type ProcessOutcome = 'done' | 'stale';
-
-/** What an event says of a notice: its kind and how many it goes to (never the addresses or the text). */
-export const noticeDetail = (n: Pick<Notice, 'kind' | 'to'>) => `${n.kind.toLowerCase().replaceAll('_', ' ')} to ${n.to.length} address${n.to.length === 1 ? '' : 'es'}`;
 const MAX_ATTEMPTS = 60;
 
-export class FilingStore {
+export class FilingStore implements FilingWrites, Outbox {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     readonly tableName: string,
@@ -166,7 +128,7 @@ export class FilingStore {
                   },
                 },
               },
-              { Put: { TableName: this.tableName, Item: { ...keys.notice(notice.id), ...notice }, ConditionExpression: 'attribute_not_exists(pk)' } },
+              { Put: { TableName: this.tableName, Item: noticeItem(notice), ConditionExpression: 'attribute_not_exists(pk)' } },
               eventPut(this.tableName, decision.id, historyEvent('RECEIVED', registeredAt, SYSTEM.processor, 'SUBMITTED', 'RECEIVED', `registered as ${filingNumber}`)),
               eventPut(this.tableName, decision.id, historyEvent('NOTICE_WRITTEN', registeredAt, SYSTEM.processor, 'RECEIVED', 'RECEIVED', noticeDetail(notice))),
               ...counted,

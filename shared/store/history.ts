@@ -6,68 +6,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type DynamoDBDocumentClient, QueryCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { Caller } from '../auth/caller.ts';
-import { shanghaiDate } from '../domain/dates.ts';
+import type { HistoryEvent } from '../domain/history.ts';
 import { keys } from './keys.ts';
 
-export const EVENT_KINDS = [
-  'REPORTED',
-  'FILING_SUBMITTED',
-  'CORRECTION_SUBMITTED',
-  'RECEIVED',
-  'INCOMPLETE',
-  'OVERDUE',
-  'ESCALATED',
-  'CORRECTION_OVERDUE',
-  'LATE_EXPLANATION',
-  'NOTICE_WRITTEN',
-  'NOTICE_SENT',
-  'ACCEPTED',
-  'CORRECTION_REQUIRED',
-  'DEADLINE_RECOMPUTED',
-  'DOCUMENT_DECLARED',
-  'DOCUMENT_VERIFIED',
-  'DOCUMENT_REJECTED',
-] as const;
-export type EventKind = (typeof EVENT_KINDS)[number];
-
-/** Who made a change: a person or an agency's system by its token, or one of Beian's own functions. */
-export interface Actor {
-  role: 'agency' | 'reviewer' | 'admin' | 'system';
-  subject: string;
-  agencyId?: string;
-}
-
-export interface HistoryEvent {
-  /** UTC instant */
-  at: string;
-  /** its Shanghai date */
-  on: string;
-  kind: EventKind;
-  actor: Actor;
-  statusBefore: string | null;
-  statusAfter: string | null;
-  /** a short line of what happened, in system words (agency text is not repeated here) */
-  detail: string;
-}
-
-export const SYSTEM = {
-  processor: { role: 'system', subject: 'processor' },
-  sweep: { role: 'system', subject: 'sweep' },
-  notices: { role: 'system', subject: 'notices' },
-  verifier: { role: 'system', subject: 'verify-document' },
-} as const satisfies Record<string, Actor>;
-
-export const actorOf = (caller: Caller): Actor =>
-  caller.role === 'agency' ? { role: 'agency', subject: caller.subject, agencyId: caller.agencyId } : { role: caller.role, subject: caller.subject };
-
-export function historyEvent(kind: EventKind, at: string, actor: Actor, statusBefore: string | null, statusAfter: string | null, detail: string): HistoryEvent {
-  return { at, on: shanghaiDate(new Date(at)), kind, actor, statusBefore, statusAfter, detail };
-}
-
-/** The first event of a decision: reported, with its deadline. */
-export const reportedEvent = (d: { createdAt: string; status: string; filingRequired: boolean; filingDueOn: string | null; dueProvisional: boolean }, actor: Actor) =>
-  historyEvent('REPORTED', d.createdAt, actor, null, d.status, d.filingRequired ? `filing due ${d.filingDueOn}${d.dueProvisional ? ' (provisional)' : ''}` : 'no filing required');
+/** the events themselves are shared/domain/history.ts's; these stay here for the tests and benchmarks that seed the table */
+export { SYSTEM, historyEvent, reportedEvent } from '../domain/history.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 

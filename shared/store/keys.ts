@@ -1,4 +1,5 @@
 import { caseNumberKey } from '../domain/text.ts';
+import type { ListScope } from '../use-cases/ports.ts';
 import type { IndexName } from './table-definition.ts';
 
 /** Key values of every item; the attribute names are in table-definition.ts. */
@@ -57,8 +58,6 @@ export const openDueKeys = (d: { jurisdictionId: string; filingDueOn: string | n
 
 /** Sort key of the list indexes: newest decision first when read backwards. */
 export const decisionSortKey = (d: { decidedOn: string; createdAt: string; id: string }) => `${d.decidedOn}#${d.createdAt}#${d.id}`;
-
-export type ListScope = { agencyId: string } | { jurisdictionId: string } | 'all';
 
 /** The list index and partition of a scope (one agency, one jurisdiction, all), narrowed to one status when given. */
 export function listPartition(scope: ListScope, status?: string): { index: IndexName; partition: string } {

@@ -12,6 +12,8 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { CallerRateLimit, RateDecision, RateLimit } from '../../functions/api/routes.ts';
+import type { DailyQuota, QuotaCounter } from '../use-cases/ports.ts';
 import { keys } from './keys.ts';
 
 class LeasedCounters {
@@ -89,16 +91,8 @@ class LeasedCounters {
   }
 }
 
-export interface RateLimit {
-  /** requests a caller may make in one window */
-  requests: number;
-  windowSeconds: number;
-}
-
-export type RateDecision = { ok: true } | { ok: false; retryAfterSeconds: number };
-
 /** A request limit per caller and fixed window. */
-export class RateLimiter {
+export class RateLimiter implements CallerRateLimit {
   private readonly counters: LeasedCounters;
 
   constructor(
@@ -119,16 +113,8 @@ export class RateLimiter {
   }
 }
 
-/** An agency's count of one kind of write on a Shanghai day, and its limit. */
-export interface DailyQuota {
-  agencyId: string;
-  what: 'decisions' | 'filings' | 'uploads';
-  day: string;
-  limit: number;
-}
-
 /** Daily quotas per agency: a unit taken before the write, given back when the write does not happen. */
-export class DailyQuotas {
+export class DailyQuotas implements QuotaCounter {
   private readonly counters: LeasedCounters;
 
   constructor(db: DynamoDBDocumentClient, tableName: string) {

@@ -1,13 +1,14 @@
 /** The review of a filing: the decision's outcome, its outcome mail in the outbox and its events, all or nothing. */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Notice } from './filing-store.ts';
-import { type HistoryEvent, eventPut } from './history.ts';
+import type { HistoryEvent } from '../domain/history.ts';
+import type { DecisionRecord, Notice, ReviewState } from '../domain/records.ts';
+import type { ReviewWrites } from '../use-cases/review.ts';
+import { eventPut } from './history.ts';
 import { keys, openDueKeys, setStatus } from './keys.ts';
-import type { DecisionRecord, ReviewState } from './records.ts';
 import { statsUpdate } from './stats.ts';
 import { transact } from './transactions.ts';
 
-export class ReviewStore {
+export class ReviewStore implements ReviewWrites {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     readonly tableName: string,

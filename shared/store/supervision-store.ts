@@ -10,64 +10,19 @@
  * - the weekly summary and the calendar watch are notices with deterministic ids, put only if absent;
  * - a sweep in progress is an attribute `run#<id>` on the jurisdiction's item until it completes.
  */
+import { noticeItem } from './notice-item.ts';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand, type QueryCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { strip } from './beian-store.ts';
-import type { Notice } from './filing-store.ts';
 import { JURISDICTION_AGENCY_PREFIX, JURISDICTION_RUN_PREFIX, keys, openDueKeys, setStatus } from './keys.ts';
-import type { LateExplanation, ObligationLine } from '../domain/supervision.ts';
-import type { DecisionRecord, JurisdictionRecord } from './records.ts';
+import type { HistoryEvent } from '../domain/history.ts';
+import type { DecisionRecord, JurisdictionRecord, Notice } from '../domain/records.ts';
+import { type LateExplanation, OBLIGATION_FIELDS, type ObligationKind } from '../domain/supervision.ts';
+import type { LateExplanations } from '../use-cases/late-explanation.ts';
+import type { BegunSweep, DigestEntry, SweepRun, SweepWrites } from '../use-cases/supervision.ts';
 import { type TransactItem, transact } from './transactions.ts';
 import { statsUpdate } from './stats.ts';
-import { type HistoryEvent, eventPut } from './history.ts';
-
-export type DigestEntryKind = 'FILING_REMINDER' | 'FILING_OVERDUE' | 'ESCALATION' | 'CORRECTION_REMINDER' | 'CORRECTION_OVERDUE' | 'CORRECTION_ESCALATION';
-
-/** Where an obligation's dates and flags live on the decision: a filing's, or a correction's. */
-export const OBLIGATION_FIELDS = {
-  FILING: { due: 'filingDueOn', provisional: 'dueProvisional', overdueStatus: 'OVERDUE', since: 'overdueSince', escalated: 'escalatedOn' },
-  CORRECTION: {
-    due: 'correctionDueOn',
-    provisional: 'correctionDueProvisional',
-    overdueStatus: 'CORRECTION_OVERDUE',
-    since: 'correctionOverdueSince',
-    escalated: 'correctionEscalatedOn',
-  },
-} as const;
-export type ObligationKind = keyof typeof OBLIGATION_FIELDS;
-
-/** One line of a digest, as the sweep wrote it. */
-export interface DigestEntry extends ObligationLine {
-  jurisdictionId: string;
-  /** the sweep day it belongs to */
-  day: string;
-  kind: DigestEntryKind;
-  /** the agency (reminders, overdue) or the jurisdiction (escalations) whose addresses get the digest */
-  recipientKey: string;
-  /** the digest notice that lists it, once one does */
-  digestId?: string;
-}
-
-export interface SweepRun {
-  runId: string;
-  day: string;
-}
-
-/** What the sweep learns from its begin: the jurisdiction, its agencies' directory entries, the bookkeeping. */
-export interface BegunSweep {
-  jurisdiction: JurisdictionRecord;
-  /** agency id -> what PUT /v1/agencies keeps on the jurisdiction for mail */
-  agencies: Map<string, { name: string; contactEmails: string[] }>;
-  state: SweepState;
-}
-
-export interface SweepState {
-  lastCompletedOn?: string;
-  /** the holiday years loaded when the last sweep completed: a new one makes provisional dates final */
-  calendarYears?: number[];
-  /** sweeps begun and not completed (crashed, or running now) */
-  runs: SweepRun[];
-}
+import { eventPut } from './history.ts';
 
 /** Digest entries are kept this long after their day, then removed by TTL. */
 const ENTRY_TTL_DAYS = 90;
@@ -75,7 +30,7 @@ const ENTRY_TTL_DAYS = 90;
 const entryKey = (e: Pick<DigestEntry, 'jurisdictionId' | 'day' | 'kind' | 'recipientKey' | 'decisionId'>) =>
   keys.digestEntry(e.jurisdictionId, e.day, e.kind, e.recipientKey, e.decisionId);
 
-export class SupervisionStore {
+export class SupervisionStore implements SweepWrites, LateExplanations {
   /** read capacity consumed by this store's reads so far (ReturnConsumedCapacity), for tests and the benchmark */
   readUnits = 0;
 
@@ -202,7 +157,7 @@ export class SupervisionStore {
   async writeDigest(notice: Notice, entries: readonly DigestEntry[]): Promise<{ ok: true } | { ok: false; taken: DigestEntry[] }> {
     if (entries.length > 99) throw new RangeError('a digest transaction lists at most 99 entries');
     const result = await transact(this.db, [
-      { Put: { TableName: this.tableName, Item: { ...keys.notice(notice.id), ...notice }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      { Put: { TableName: this.tableName, Item: noticeItem(notice), ConditionExpression: 'attribute_not_exists(pk)' } },
       ...entries.map((e) => ({
         Update: {
           TableName: this.tableName,
@@ -220,7 +175,7 @@ export class SupervisionStore {
 
   /** A notice with a deterministic id (one per week, one per day), written only if absent. */
   async putNoticeOnce(notice: Notice): Promise<boolean> {
-    return this.putIfAbsent({ ...keys.notice(notice.id), ...notice });
+    return this.putIfAbsent(noticeItem(notice));
   }
 
   /**

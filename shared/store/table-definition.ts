@@ -21,27 +21,10 @@
  * - rate window       RATE#<caller>#<window> / RATE                                    a caller's requests in a window; expires
  * - mail count        MAILCOUNT#<agencyId>#<day> / COUNT                               mails sent for an agency that day (its cap); expires
  */
-/**
- * What a decision list shows, and all the list indexes project: a list page reads these small attributes,
- * not the decision's texts and filing (GET /v1/decisions/{id} has those). DynamoDB allows 100 projected
- * attributes over all indexes of a table; these 14 in six indexes take 84.
- */
-export const DECISION_LIST_ATTRIBUTES = [
-  'id',
-  'agencyId',
-  'jurisdictionId',
-  'caseNumber',
-  'kind',
-  'measures',
-  'party',
-  'decidedOn',
-  'status',
-  'filingRequired',
-  'filingDueOn',
-  'dueProvisional',
-  'overdueSince',
-  'correctionDueOn',
-] as const;
+import { DECISION_LIST_ATTRIBUTES } from '../domain/records.ts';
+
+/** What a decision list shows (shared/domain/records.ts): all the list indexes project it. */
+export { DECISION_LIST_ATTRIBUTES };
 
 /**
  * The list indexes, two per scope (agency, jurisdiction, all): one over every decision of the scope, one

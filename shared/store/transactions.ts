@@ -2,16 +2,10 @@
 import { type CancellationReason, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { keys } from './keys.ts';
-import type { IdempotentResponse } from './records.ts';
+import type { IdempotencyRecord, IdempotentResponse } from '../domain/records.ts';
 
 /** How long a stored idempotent response is kept: a day is longer than any client's retry loop. */
 const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
-
-export interface IdempotencyRecord {
-  scope: string;
-  key: string;
-  response: IdempotentResponse;
-}
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 

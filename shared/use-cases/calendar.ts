@@ -4,12 +4,12 @@ import { shanghaiDate } from '../domain/dates.ts';
 import type { CalendarYearBody } from '../schemas/api.ts';
 import { nationalYearFiles } from '../domain/holiday-cn/index.ts';
 import { yearFilesWith } from '../domain/national-calendar.ts';
-import { ValidationError, notFound } from '../http/problem.ts';
-import type { CalendarVersion, LoadedYear } from '../store/calendar-store.ts';
-import { actorOf } from '../store/history.ts';
-import type { BeianStore } from '../store/beian-store.ts';
+import { actorOf } from '../domain/history.ts';
+import type { CalendarVersion, LoadedYear } from '../domain/records.ts';
+import { InvalidInputError, notFound } from '../errors.ts';
 import type { Deps } from './deps.ts';
 import { type DeadlineWrites, recomputeDeadlines } from './deadlines.ts';
+import type { RegistryRepository } from './ports.ts';
 
 /** The date `count` working days after `from`, on the national calendar or a jurisdiction's. */
 export async function workingDays(deps: Deps, caller: Caller, q: { from: string; count: number; jurisdictionId?: string | undefined }) {
@@ -24,17 +24,21 @@ export async function workingDays(deps: Deps, caller: Caller, q: { from: string;
   return { from: q.from, count: q.count, ...(q.jurisdictionId && { jurisdictionId: q.jurisdictionId }), dueOn: due.date, provisional: due.provisional };
 }
 
-/** The national calendar's years loaded at run time, and the live calendar of this function (shared/use-cases/deps.ts). */
-export interface CalendarAdmin {
+/** The national calendar's years loaded at run time (shared/store/calendar-store.ts). */
+export interface LoadedYears {
   loaded(): Promise<readonly LoadedYear[]>;
   versions(year: number): Promise<CalendarVersion[]>;
   put(year: LoadedYear): Promise<void>;
+}
+
+/** The loaded years, and the live calendar of this function (shared/use-cases/deps.ts). */
+export interface CalendarAdmin extends LoadedYears {
   /** read the loaded years again now (this function then counts on the new year at once) */
   refresh(force?: boolean): Promise<void>;
 }
 
 export interface CalendarDeps extends Pick<Deps, 'now' | 'calendarFor'> {
-  store: Pick<BeianStore, 'listJurisdictions'>;
+  store: Pick<RegistryRepository, 'listJurisdictions'>;
   calendars: CalendarAdmin;
   sweeps: DeadlineWrites;
   log: (level: 'INFO' | 'WARN' | 'ERROR', message: string, fields?: Record<string, unknown>) => void;
@@ -82,17 +86,17 @@ const loadableYears = (now: Date) => {
 export async function loadCalendarYear(deps: CalendarDeps, caller: Caller, year: number, body: CalendarYearBody): Promise<CalendarYearView & { recomputedDeadlines: number }> {
   const range = loadableYears(deps.now());
   if (year < range.from || year > range.to) {
-    throw new ValidationError([{ field: 'year', in: 'path', reason: `must be from ${range.from} to ${range.to}: last year, this year or next year` }]);
+    throw new InvalidInputError([{ field: 'year', in: 'path', reason: `must be from ${range.from} to ${range.to}: last year, this year or next year` }]);
   }
-  if (body.year !== year) throw new ValidationError([{ field: 'year', in: 'body', reason: `is ${body.year}, but the path says ${year}` }]);
+  if (body.year !== year) throw new InvalidInputError([{ field: 'year', in: 'body', reason: `is ${body.year}, but the path says ${year}` }]);
   if (!body.days.length) {
-    throw new ValidationError([{ field: 'days', in: 'body', reason: `is empty: load ${year} once the State Council's holiday notice for it is out` }]);
+    throw new InvalidInputError([{ field: 'days', in: 'body', reason: `is empty: load ${year} once the State Council's holiday notice for it is out` }]);
   }
   const loaded = await deps.calendars.loaded();
   const fileOf = (y: number): HolidayYear | undefined =>
     loaded.find((l) => l.year === y)?.file ?? (nationalYearFiles.find((f) => (f.content as HolidayYear).year === y)?.content as HolidayYear | undefined);
   const problems = yearFileProblems(body, fileOf(year - 1));
-  if (problems.length) throw new ValidationError(problems.map((p) => ({ ...p, in: 'body' as const })));
+  if (problems.length) throw new InvalidInputError(problems.map((p) => ({ ...p, in: 'body' as const })));
 
   const record: LoadedYear = { year, file: { year, papers: body.papers, days: body.days }, loadedAt: deps.now().toISOString(), loadedBy: actorOf(caller) };
   const files = (years: readonly LoadedYear[]) => yearFilesWith(years.map((y) => ({ fileName: `${y.year}.json`, content: y.file })));
@@ -105,7 +109,7 @@ export async function loadCalendarYear(deps: CalendarDeps, caller: Caller, year:
     if (!(e instanceof CalendarDataError)) throw e;
     // "2027.json: entry days.3.date: must be ..." -> the field and the reason
     const m = /^[^:]*: entry (\S+): (.*)$/s.exec(e.message);
-    throw new ValidationError([{ field: m?.[1] ?? '', in: 'body', reason: m?.[2] ?? e.message }]);
+    throw new InvalidInputError([{ field: m?.[1] ?? '', in: 'body', reason: m?.[2] ?? e.message }]);
   }
   await deps.calendars.put(record);
   await deps.calendars.refresh(true);

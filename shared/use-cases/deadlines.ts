@@ -4,13 +4,21 @@
  * module so the API bundle does not carry the digests' rendering.
  */
 import type { WorkingCalendar } from '../domain/calendar.ts';
-import { obligationOf } from '../domain/supervision.ts';
-import { type Actor, SYSTEM, historyEvent } from '../store/history.ts';
-import type { DecisionRecord, JurisdictionRecord } from '../store/records.ts';
-import { OBLIGATION_FIELDS, type ObligationKind, type SupervisionStore } from '../store/supervision-store.ts';
+import { type Actor, type HistoryEvent, SYSTEM, historyEvent } from '../domain/history.ts';
+import type { DecisionRecord, JurisdictionRecord } from '../domain/records.ts';
+import { OBLIGATION_FIELDS, type ObligationKind, obligationOf } from '../domain/supervision.ts';
 
 type Log = (level: 'INFO' | 'WARN' | 'ERROR', message: string, fields?: Record<string, unknown>) => void;
-export type DeadlineWrites = Pick<SupervisionStore, 'provisionalDueIn' | 'openDueFrom' | 'correctDue'>;
+
+/** Open obligations by due date, and a due date counted again (shared/store/supervision-store.ts). */
+export interface DeadlineWrites {
+  /** open obligations of the jurisdiction due in `year` or later whose due date is provisional, page by page */
+  provisionalDueIn(jurisdictionId: string, year: number): AsyncIterable<DecisionRecord[]>;
+  /** open obligations of the jurisdiction due on `fromDate` or later, page by page */
+  openDueFrom(jurisdictionId: string, fromDate: string): AsyncIterable<DecisionRecord[]>;
+  /** the new due date with its event, only while the decision is as read; false otherwise */
+  correctDue(d: DecisionRecord, kind: ObligationKind, due: { dueOn: string; provisional: boolean }, at: string, event: HistoryEvent): Promise<boolean>;
+}
 
 /**
  * Recomputes, on `calendar`, the due dates of the jurisdiction's open obligations due on `fromDate` or later

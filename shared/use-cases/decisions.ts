@@ -2,15 +2,15 @@
 import { type Caller, registeredJurisdiction } from '../auth/caller.ts';
 import { classify } from '../domain/classify.ts';
 import { shanghaiDate } from '../domain/dates.ts';
-import { ValidationError, conflict, forbidden, notFound, quotaExceeded, unprocessable } from '../http/problem.ts';
+import { InvalidInputError, conflict, notAllowed, notFound, quotaExceeded, unprocessable } from '../errors.ts';
 import { DEFAULT_DAILY_QUOTA } from '../schemas/api.ts';
 import type { DecisionBody, ListDecisionsQuery } from '../schemas/api.ts';
-import { type ListScope, listPartition } from '../store/keys.ts';
-import { actorOf, type HistoryEvent, reportedEvent } from '../store/history.ts';
-import type { DecisionRecord, DecisionSummary, IdempotentResponse } from '../store/records.ts';
+import { actorOf, type HistoryEvent, reportedEvent } from '../domain/history.ts';
+import type { DecisionRecord, DecisionSummary, IdempotentResponse } from '../domain/records.ts';
 import { obligationOf, workingDaysOverdue } from '../domain/supervision.ts';
 import { replayStored, requestHash } from './idempotency.ts';
 import type { Deps } from './deps.ts';
+import type { ListScope } from './ports.ts';
 
 export interface Created {
   status: 201;
@@ -36,7 +36,7 @@ export async function reportDecision(deps: Deps, caller: Extract<Caller, { role:
   const now = deps.now();
   const today = shanghaiDate(now);
   if (body.decidedOn > today) {
-    throw new ValidationError([{ field: 'decidedOn', in: 'body', reason: `is in the future: today is ${today} in Asia/Shanghai` }]);
+    throw new InvalidInputError([{ field: 'decidedOn', in: 'body', reason: `is in the future: today is ${today} in Asia/Shanghai` }]);
   }
   const jurisdiction = await deps.rules.get(jurisdictionId);
   if (!jurisdiction) throw unprocessable('unknown-jurisdiction', `the agency's jurisdiction "${jurisdictionId}" is not registered`);
@@ -104,15 +104,12 @@ export async function getDecision(deps: Deps, caller: Caller, id: string): Promi
 
 export async function listDecisions(deps: Deps, caller: Caller, q: ListDecisionsQuery): Promise<{ items: DecisionSummary[]; nextCursor: string | null }> {
   if (q.decidedFrom && q.decidedTo && q.decidedFrom > q.decidedTo) {
-    throw new ValidationError([{ field: 'decidedFrom', in: 'query', reason: `must not be after decidedTo (${q.decidedTo})` }]);
+    throw new InvalidInputError([{ field: 'decidedFrom', in: 'query', reason: `must not be after decidedTo (${q.decidedTo})` }]);
   }
   return listScoped(deps, caller, q, false);
 }
 
-/**
- * A page of a scope's decisions: newest first, or oldest first (`ascending`). The scope is the index's
- * partition, and a status narrows it to that status's partition of the scope.
- */
+/** A page of a scope's decisions, narrowed to a status when given: newest first, or oldest first (`ascending`). */
 export async function listScoped(
   deps: Deps,
   caller: Caller,
@@ -122,7 +119,7 @@ export async function listScoped(
   let scope: ListScope;
   let jurisdictionFilter: string | undefined;
   if (caller.role === 'agency') {
-    if (q.agencyId && q.agencyId !== caller.agencyId) throw forbidden('an agency can list only its own decisions');
+    if (q.agencyId && q.agencyId !== caller.agencyId) throw notAllowed('an agency can list only its own decisions');
     scope = { agencyId: caller.agencyId };
   } else if (q.agencyId) {
     if (caller.role === 'reviewer') {
@@ -140,13 +137,12 @@ export async function listScoped(
   } else {
     scope = q.jurisdictionId ? { jurisdictionId: q.jurisdictionId } : 'all';
   }
-  const { index, partition } = listPartition(scope, q.status);
   // the cursor is bound to the query that made it: reusing it with other filters or scope is refused
-  const boundTo = JSON.stringify([index, partition, jurisdictionFilter, q.decidedFrom, q.decidedTo, q.dueBefore, ...(ascending ? ['asc'] : [])]);
+  const boundTo = JSON.stringify([scope, q.status, jurisdictionFilter, q.decidedFrom, q.decidedTo, q.dueBefore, ...(ascending ? ['asc'] : [])]);
   const startKey = q.cursor ? deps.cursors.decode(q.cursor, boundTo) : undefined;
-  const page = await deps.store.queryDecisions({
-    index,
-    partition,
+  const page = await deps.store.listDecisions({
+    scope,
+    ...(q.status && { status: q.status }),
     limit: q.limit ?? 25,
     ...(ascending && { ascending }),
     ...(startKey && { startKey }),

@@ -1,23 +1,20 @@
 import { WorkingCalendar } from '../domain/calendar.ts';
 import { nationalCalendar, yearFilesWith } from '../domain/national-calendar.ts';
-import type { LoadedYear } from '../store/calendar-store.ts';
+import type { JurisdictionRecord, LoadedYear } from '../domain/records.ts';
 import { ttlCache } from '../cache.ts';
-import type { CursorCodec } from '../http/cursor.ts';
-import type { BeianStore } from '../store/beian-store.ts';
-import type { DailyQuotas } from '../store/rate-limit.ts';
-import type { JurisdictionRecord } from '../store/records.ts';
+import type { DecisionRepository, PageCursors, QuotaCounter, RegistryRepository } from './ports.ts';
 
-/** What the use cases need from the outside world; the handler wires the real ones. */
+/** What the use cases need from the outside world (the ports are in ports.ts); the handler wires the real ones. */
 export interface Deps {
-  store: BeianStore;
-  cursors: CursorCodec;
+  store: DecisionRepository & RegistryRepository;
+  cursors: PageCursors;
   now: () => Date;
   newId: () => string;
   calendarFor: (jurisdiction: JurisdictionRecord | undefined) => WorkingCalendar;
   /** a jurisdiction's rules, as used to classify and to count days; may be remembered briefly */
   rules: RulesCache;
   /** per-agency daily quotas on writes */
-  quotas: Pick<DailyQuotas, 'within'>;
+  quotas: QuotaCounter;
 }
 
 export interface RulesCache {

@@ -7,13 +7,11 @@
 import type { Caller } from '../auth/caller.ts';
 import { shanghaiDate } from '../domain/dates.ts';
 import { attachmentDisposition, documentKey, parseDocumentKey, verifyFile } from '../domain/documents.ts';
-import type { DocumentFiles } from '../files/document-files.ts';
-import { conflict, notFound, quotaExceeded } from '../http/problem.ts';
+import { type HistoryEvent, SYSTEM, actorOf, historyEvent } from '../domain/history.ts';
+import type { DocumentRecord, IdempotencyRecord, IdempotentResponse } from '../domain/records.ts';
+import { conflict, notFound, quotaExceeded } from '../errors.ts';
 import { DEFAULT_DAILY_QUOTA } from '../schemas/api.ts';
 import type { DocumentBody } from '../schemas/filing.ts';
-import type { DocumentStore } from '../store/document-store.ts';
-import { SYSTEM, actorOf, historyEvent } from '../store/history.ts';
-import type { DocumentRecord } from '../store/records.ts';
 import { getDecision } from './decisions.ts';
 import type { Deps } from './deps.ts';
 import { replayStored, requestHash } from './idempotency.ts';
@@ -24,8 +22,35 @@ export const DOWNLOAD_URL_SECONDS = 5 * 60;
 /** A document still PENDING this long after its upload URL expired was never uploaded. */
 export const UPLOAD_GRACE_SECONDS = 5 * 60;
 
+export type DeclareOutcome =
+  | { kind: 'created' }
+  | { kind: 'idempotent-replay'; stored: IdempotentResponse }
+  | { kind: 'too-many' }
+  | { kind: 'not-open'; status: string };
+
+/** A decision's documents (shared/store/document-store.ts). */
+export interface DocumentRepository {
+  /** the document, counted on its decision while the filing is open (at most 30), with its event (+ idempotency record) */
+  declare(doc: DocumentRecord, event: HistoryEvent, idempotency?: IdempotencyRecord): Promise<DeclareOutcome>;
+  /** in the order they were declared */
+  list(decisionId: string): Promise<DocumentRecord[]>;
+  get(decisionId: string, documentId: string): Promise<DocumentRecord | undefined>;
+  /** PENDING -> VERIFIED or REJECTED, once, with its event; false when it was settled already */
+  settle(doc: DocumentRecord, verdict: { status: 'VERIFIED' | 'REJECTED'; reason?: string; versionId?: string }, at: string, event: HistoryEvent): Promise<boolean>;
+}
+
+/** The documents' files (shared/files/document-files.ts). */
+export interface DocumentFiles {
+  /** a presigned PUT bound to the declared type, length and SHA-256 (S3 refuses other bytes) */
+  presignPut(key: string, file: { contentType: string; sizeBytes: number; sha256Base64: string }, expiresSeconds: number): Promise<{ url: string; headers: Record<string, string> }>;
+  /** a presigned GET that answers with the original file name and type (of that version, when given) */
+  presignGet(key: string, file: { contentDisposition: string; contentType: string; versionId?: string | undefined }, expiresSeconds: number): Promise<string>;
+  /** the object's bytes as they stream, and its version (a versioned bucket), or undefined when there is no such object */
+  read(key: string): Promise<{ bytes: AsyncIterable<Uint8Array>; versionId?: string } | undefined>;
+}
+
 export interface DocumentDeps extends Deps {
-  documents: Pick<DocumentStore, 'declare' | 'list' | 'get'>;
+  documents: Pick<DocumentRepository, 'declare' | 'list' | 'get'>;
   files: Pick<DocumentFiles, 'presignPut' | 'presignGet'>;
 }
 
@@ -124,7 +149,7 @@ export async function documentContent(deps: DocumentDeps, caller: Caller, decisi
 }
 
 export interface VerifierDeps {
-  documents: Pick<DocumentStore, 'get' | 'settle'>;
+  documents: Pick<DocumentRepository, 'get' | 'settle'>;
   files: Pick<DocumentFiles, 'read'>;
   now: () => Date;
   log: (level: 'INFO' | 'WARN' | 'ERROR', message: string, fields?: Record<string, unknown>) => void;

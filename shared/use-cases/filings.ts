@@ -6,29 +6,78 @@ import { randomUUID } from 'node:crypto';
 import type { Caller } from '../auth/caller.ts';
 import { shanghaiDate } from '../domain/dates.ts';
 import { formatFilingNumber, missingDocuments, timeliness } from '../domain/filing.ts';
-import { ValidationError, conflict, quotaExceeded, unprocessable } from '../http/problem.ts';
+import { type Actor, type HistoryEvent, SYSTEM, actorOf, historyEvent } from '../domain/history.ts';
+import {
+  type AgencyRecord,
+  type DecisionRecord,
+  type DecisionStatus,
+  type FiledDocument,
+  type FilingState,
+  type IdempotencyRecord,
+  type IdempotentResponse,
+  type JurisdictionRecord,
+  type MissingDocument,
+  type Notice,
+  filedDocument,
+} from '../domain/records.ts';
+import { InvalidInputError, conflict, quotaExceeded, unprocessable } from '../errors.ts';
+import { renderReceipt } from '../notices/receipt.ts';
 import { DEFAULT_DAILY_QUOTA } from '../schemas/api.ts';
-import { renderReceipt } from '../mail/receipt.ts';
-import type { FilingQueue } from '../queue/filing-queue.ts';
 import type { FilingBody, FilingMessage } from '../schemas/filing.ts';
-import type { FilingStore, Notice } from '../store/filing-store.ts';
-import { type AgencyRecord, type DecisionRecord, type FiledDocument, type FilingState, type IdempotentResponse, type JurisdictionRecord, type MissingDocument, filedDocument } from '../store/records.ts';
-import type { DocumentStore } from '../store/document-store.ts';
-import { type Actor, type HistoryEvent, SYSTEM, actorOf, historyEvent } from '../store/history.ts';
-import { UPLOAD_GRACE_SECONDS } from './documents.ts';
+import { type DocumentRepository, UPLOAD_GRACE_SECONDS } from './documents.ts';
 import { getDecision } from './decisions.ts';
 import { replayStored, requestHash } from './idempotency.ts';
 import type { Deps } from './deps.ts';
+import type { CreateOutcome, DecisionRepository } from './ports.ts';
+
+export type SubmitOutcome = Exclude<CreateOutcome, { kind: 'duplicate-case' }> | { kind: 'wrong-status'; status: DecisionStatus };
+/** stale: the submission is no longer the one SUBMITTED, and nothing was changed */
+export type ProcessOutcome = 'done' | 'stale';
+
+/** The filing writes (shared/store/filing-store.ts): each one conditional transaction with its events. */
+export interface FilingWrites {
+  /** SUBMITTED, only from the status read (+ the idempotency record); `deadline` as counted now */
+  submit(
+    decision: DecisionRecord,
+    filing: FilingState,
+    deadline: { filingDueOn: string; dueProvisional: boolean },
+    events: HistoryEvent[],
+    idempotency?: IdempotencyRecord,
+  ): Promise<SubmitOutcome>;
+  /** RECEIVED under the next number of (jurisdiction, year), with its receipt in the outbox */
+  register(
+    decision: DecisionRecord,
+    submissionId: string,
+    year: number,
+    numberFor: (sequence: number) => string,
+    receipt: (filingNumber: string) => Notice,
+    registeredAt: string,
+  ): Promise<{ outcome: ProcessOutcome; filingNumber?: string }>;
+  markIncomplete(decision: DecisionRecord, submissionId: string, missing: MissingDocument[], checkedAt: string): Promise<ProcessOutcome>;
+  /** the submission waits for its documents' verification (the reconciler leaves it alone meanwhile) */
+  markWaiting(decisionId: string, submissionId: string, at: string): Promise<void>;
+  /** submissions SUBMITTED since before `before`, oldest first, but those queued again `maxRequeues` times */
+  submittedBefore(before: string, maxRequeues: number): Promise<{ decisionId: string; submissionId: string; requeues: number }[]>;
+  /** false when the submission was processed meanwhile */
+  countRequeue(decisionId: string, submissionId: string, requeues: number): Promise<boolean>;
+}
+
+/** The queue the processor reads filings from (shared/queue/filing-queue.ts). */
+export interface FilingQueue {
+  /** `delaySeconds` (0-900): the message becomes visible that much later */
+  enqueue(message: FilingMessage, options?: { delaySeconds?: number }): Promise<void>;
+}
 
 export interface FilingDeps extends Deps {
-  filings: FilingStore;
+  filings: FilingWrites;
   queue: FilingQueue;
-  documents: Pick<DocumentStore, 'list'>;
+  documents: Pick<DocumentRepository, 'list'>;
   log: (level: 'INFO' | 'WARN' | 'ERROR', message: string, fields?: Record<string, unknown>) => void;
 }
 
-export interface ProcessorDeps extends Pick<FilingDeps, 'store' | 'filings' | 'now' | 'log'> {
-  documents: Pick<DocumentStore, 'list' | 'settle'>;
+export interface ProcessorDeps extends Pick<FilingDeps, 'filings' | 'now' | 'log'> {
+  store: Pick<DecisionRepository, 'getDecision'>;
+  documents: Pick<DocumentRepository, 'list' | 'settle'>;
   /** a filing whose documents are still being verified goes back to the queue, delayed */
   queue: FilingQueue;
   /** the jurisdiction (number prefix) and agency (name, contacts) of a decision; may be cached briefly */
@@ -161,7 +210,7 @@ async function prepareSubmission(deps: FilingDeps, decision: DecisionRecord, bod
     });
   }
   if (body.promisedOn && body.promisedOn < filedOn) {
-    throw new ValidationError([{ field: 'promisedOn', in: 'body', reason: `must not be before today (${filedOn})` }]);
+    throw new InvalidInputError([{ field: 'promisedOn', in: 'body', reason: `must not be before today (${filedOn})` }]);
   }
   const filing: FilingState = {
     ...body,

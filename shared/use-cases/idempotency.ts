@@ -1,7 +1,7 @@
 /** Idempotency-Key: a retry with the same key and body replays the stored response; another body is refused. */
 import { createHash } from 'node:crypto';
-import { unprocessable } from '../http/problem.ts';
-import type { IdempotentResponse } from '../store/records.ts';
+import type { IdempotentResponse } from '../domain/records.ts';
+import { unprocessable } from '../errors.ts';
 
 /** A stored response is replayed only for the same body: the hash of the validated request. */
 export const requestHash = (body: unknown) => createHash('sha256').update(JSON.stringify(body)).digest('base64url');

@@ -1,18 +1,24 @@
 /** An agency explains a deadline it has missed or is about to miss (reason and promised date). */
 import type { Caller } from '../auth/caller.ts';
 import { shanghaiDate } from '../domain/dates.ts';
-import { AWAITED_STATUSES } from '../domain/supervision.ts';
-import { ValidationError, conflict } from '../http/problem.ts';
-import { agencyText } from '../mail/digests.ts';
+import { AWAITED_STATUSES, type LateExplanation } from '../domain/supervision.ts';
+import { type HistoryEvent, actorOf, historyEvent } from '../domain/history.ts';
+import type { DecisionRecord } from '../domain/records.ts';
+import { InvalidInputError, conflict } from '../errors.ts';
+import { agencyText } from '../notices/digests.ts';
 import type { LateExplanationBody } from '../schemas/api.ts';
-import type { SupervisionStore } from '../store/supervision-store.ts';
 import { type DecisionView, getDecision, presentDecision } from './decisions.ts';
 import type { Deps } from './deps.ts';
-import { actorOf, historyEvent } from '../store/history.ts';
 import { supervisionSettings } from './supervision.ts';
 
+/** Where a late explanation is kept (shared/store/supervision-store.ts). */
+export interface LateExplanations {
+  /** stores it while the decision's status is still the one read; undefined when it changed meanwhile */
+  explainLate(d: DecisionRecord, explanation: LateExplanation, event: HistoryEvent): Promise<DecisionRecord | undefined>;
+}
+
 export interface LateExplanationDeps extends Deps {
-  sweeps: Pick<SupervisionStore, 'explainLate'>;
+  sweeps: LateExplanations;
 }
 
 /**
@@ -39,13 +45,13 @@ export async function explainLate(deps: LateExplanationDeps, caller: Extract<Cal
       currentStatus: decision.status,
     });
   }
-  if (body.promisedOn < today) throw new ValidationError([{ field: 'promisedOn', in: 'body', reason: `must not be before today (${today})` }]);
+  if (body.promisedOn < today) throw new InvalidInputError([{ field: 'promisedOn', in: 'body', reason: `must not be before today (${today})` }]);
   // a promise is a date to hold the agency to: at most one more filing period ahead
   const latest = calendar.addWorkingDays(today, jurisdiction?.filingPeriodWorkingDays ?? 10).date;
   if (body.promisedOn > latest) {
-    throw new ValidationError([{ field: 'promisedOn', in: 'body', reason: `must be at most one filing period ahead: ${latest} at the latest` }]);
+    throw new InvalidInputError([{ field: 'promisedOn', in: 'body', reason: `must be at most one filing period ahead: ${latest} at the latest` }]);
   }
-  if (!agencyText(body.reason, 500)) throw new ValidationError([{ field: 'reason', in: 'body', reason: 'must contain visible text' }]);
+  if (!agencyText(body.reason, 500)) throw new InvalidInputError([{ field: 'reason', in: 'body', reason: 'must contain visible text' }]);
   const explanation = { reason: body.reason, promisedOn: body.promisedOn, explainedAt: now.toISOString() };
   const event = historyEvent('LATE_EXPLANATION', explanation.explainedAt, actorOf(caller), decision.status, decision.status, `filing promised by ${body.promisedOn}`);
   const stored = await deps.sweeps.explainLate(decision, explanation, event);

@@ -3,11 +3,40 @@
  * in the transaction of the change they report, then sent once by the notice sender.
  */
 import { shanghaiDate } from '../domain/dates.ts';
-import type { Mailer } from '../mail/mailer.ts';
-import type { FilingStore, Notice } from '../store/filing-store.ts';
+import type { Notice } from '../domain/records.ts';
+
+/** The outbox's notices (shared/store/filing-store.ts). */
+export interface Outbox {
+  /** the notice, claimed for `leaseSeconds`; or another delivery's claim, or nothing to send */
+  claimNotice(id: string, now: Date, leaseSeconds: number): Promise<Notice | { busyUntil: string } | 'done' | 'absent'>;
+  /** gives a claimed notice back (its send failed), so the next delivery sends it at once */
+  releaseNotice(id: string): Promise<void>;
+  /** counts one mail for the agency on the day; false when its cap is reached */
+  countAgencyMail(agencyId: string, day: string, cap: number): Promise<boolean>;
+  /** the claimed notice went out (or had nobody to go to, or was over the cap), an event in each decision's history */
+  markNoticeSent(
+    id: string,
+    status: 'SENT' | 'NO_RECIPIENT' | 'SUPPRESSED',
+    sentAt: string,
+    messageId?: string,
+    notice?: Pick<Notice, 'kind' | 'to' | 'decisionId' | 'decisionIds'>,
+  ): Promise<void>;
+}
+
+export interface Mail {
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** Sends mail (shared/mail/: SES, or SMTP where there is none). */
+export interface Mailer {
+  send(mail: Mail): Promise<{ messageId: string }>;
+}
 
 export interface NoticeDeps {
-  filings: FilingStore;
+  filings: Outbox;
   /** mails a day that one agency's activity may cause (receipts, its digests); more are recorded SUPPRESSED */
   agencyDailyMailCap?: number;
   now: () => Date;

@@ -1,10 +1,10 @@
 /** Jurisdictions and agencies: the admin registers them; others see their own part. */
 import type { Caller } from '../auth/caller.ts';
-import { conflict, notFound, unprocessable } from '../http/problem.ts';
+import type { AgencyRecord, JurisdictionRecord } from '../domain/records.ts';
+import { conflict, notFound, unprocessable } from '../errors.ts';
 import type { AgencyBody, JurisdictionBody } from '../schemas/api.ts';
-import { ClientTakenError, JurisdictionMissingError } from '../store/beian-store.ts';
-import type { AgencyRecord, JurisdictionRecord } from '../store/records.ts';
 import type { Deps } from './deps.ts';
+import { ClientTakenError, JurisdictionMissingError } from './ports.ts';
 
 const callerJurisdiction = (caller: Caller) => (caller.role === 'admin' ? undefined : caller.jurisdictionId);
 

@@ -5,24 +5,34 @@
  */
 import type { Caller } from '../auth/caller.ts';
 import { shanghaiDate } from '../domain/dates.ts';
-import { conflict, forbidden } from '../http/problem.ts';
-import { renderReviewOutcome } from '../mail/review.ts';
+import { type HistoryEvent, actorOf, historyEvent, noticeDetail } from '../domain/history.ts';
+import type { DecisionRecord, Notice, ReviewState } from '../domain/records.ts';
+import { conflict, notAllowed } from '../errors.ts';
+import { renderReviewOutcome } from '../notices/review.ts';
 import type { ReviewBody, ReviewQueueQuery } from '../schemas/api.ts';
-import { noticeDetail, type Notice } from '../store/filing-store.ts';
-import { actorOf, historyEvent } from '../store/history.ts';
-import type { ReviewState } from '../store/records.ts';
-import type { ReviewStore } from '../store/review-store.ts';
 import { type DecisionView, getDecision, listScoped, presentDecision } from './decisions.ts';
 import type { Deps } from './deps.ts';
 
+/** Where a review is recorded (shared/store/review-store.ts). */
+export interface ReviewWrites {
+  /** the outcome, its notice and events in one write, only while the decision is RECEIVED; else its status */
+  record(
+    d: DecisionRecord,
+    review: ReviewState,
+    correction: { correctionDueOn: string; correctionDueProvisional: boolean } | undefined,
+    notice: Notice,
+    events: HistoryEvent[],
+  ): Promise<{ ok: true } | { ok: false; status: string }>;
+}
+
 export interface ReviewDeps extends Deps {
-  reviews: Pick<ReviewStore, 'record'>;
+  reviews: ReviewWrites;
 }
 
 export const DEFAULT_CORRECTION_WORKING_DAYS = 10;
 
 export async function reviewFiling(deps: ReviewDeps, caller: Caller, decisionId: string, body: ReviewBody): Promise<DecisionView> {
-  if (caller.role !== 'reviewer') throw forbidden('only a reviewer of the Legal Affairs Office reviews filings');
+  if (caller.role !== 'reviewer') throw notAllowed('only a reviewer of the Legal Affairs Office reviews filings');
   const decision = await getDecision(deps, caller, decisionId);
   if (decision.status !== 'RECEIVED') throw notReviewable(decisionId, decision.status);
   const now = deps.now();
@@ -74,9 +84,9 @@ function notReviewable(id: string, status: string) {
 
 /** Filings received and not yet reviewed, oldest decision first: a reviewer's own jurisdiction, or an admin's pick. */
 export async function reviewQueue(deps: Deps, caller: Caller, q: ReviewQueueQuery) {
-  if (caller.role === 'agency') throw forbidden('the review queue is the Legal Affairs Office\'s');
+  if (caller.role === 'agency') throw notAllowed('the review queue is the Legal Affairs Office\'s');
   if (caller.role === 'reviewer' && q.jurisdictionId && q.jurisdictionId !== caller.jurisdictionId) {
-    throw forbidden('a reviewer sees the queue of its own jurisdiction');
+    throw notAllowed('a reviewer sees the queue of its own jurisdiction');
   }
   return listScoped(deps, caller, { ...q, status: 'RECEIVED' }, true);
 }

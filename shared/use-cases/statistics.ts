@@ -2,7 +2,7 @@
 import type { Caller } from '../auth/caller.ts';
 import { shanghaiDate } from '../domain/dates.ts';
 import { type CounterRow, type StatsReport, monthsBetween, statsReport } from '../domain/statistics.ts';
-import { ValidationError, notFound } from '../http/problem.ts';
+import { InvalidInputError, notFound } from '../errors.ts';
 import { MAX_STATS_MONTHS, type StatsQuery } from '../schemas/api.ts';
 import type { Deps } from './deps.ts';
 
@@ -23,17 +23,17 @@ export interface StatsDeps extends Pick<Deps, 'now'> {
  */
 export async function jurisdictionStats(deps: StatsDeps, caller: Caller, q: StatsQuery): Promise<{ report: StatsReport; jurisdictionName: string }> {
   const jurisdictionId = q.jurisdictionId ?? (caller.role === 'reviewer' ? caller.jurisdictionId : undefined);
-  if (!jurisdictionId) throw new ValidationError([{ field: 'jurisdictionId', in: 'query', reason: 'is required for an admin: name the jurisdiction' }]);
+  if (!jurisdictionId) throw new InvalidInputError([{ field: 'jurisdictionId', in: 'query', reason: 'is required for an admin: name the jurisdiction' }]);
   const to = q.to ?? shanghaiDate(deps.now()).slice(0, 7);
   const from = q.from ?? `${to.slice(0, 4)}-01`;
   if (from > to) {
-    throw new ValidationError([
+    throw new InvalidInputError([
       q.to ? { field: 'to', in: 'query', reason: `must not be before from (${from})` } : { field: 'from', in: 'query', reason: `must not be after to (${to}, this month unless given)` },
     ]);
   }
   const months = monthsBetween(from, to).length;
   if (months > MAX_STATS_MONTHS) {
-    throw new ValidationError([
+    throw new InvalidInputError([
       {
         field: q.to ? 'to' : 'from',
         in: 'query',

@@ -15,6 +15,9 @@ import type { WorkingCalendar } from '../domain/calendar.ts';
 import { yearOf, parseIsoDate } from '../domain/dates.ts';
 import {
   DEFAULT_SUPERVISION,
+  OBLIGATION_FIELDS,
+  type ObligationKind,
+  type ObligationLine,
   obligationOf,
   type SupervisionSettings,
   planObligation,
@@ -22,18 +25,67 @@ import {
   weeklySummaryWeek,
   workingDaysOverdue,
 } from '../domain/supervision.ts';
-import { renderCalendarWatch, renderDigest, renderWeeklySummary, type DigestItem } from '../mail/digests.ts';
-import type { RenderedMail } from '../mail/receipt.ts';
-import type { Notice } from '../store/filing-store.ts';
-import type { AgencyRecord, DecisionRecord, JurisdictionRecord } from '../store/records.ts';
-import { type DigestEntry, OBLIGATION_FIELDS, type ObligationKind, type SupervisionStore, type SweepRun } from '../store/supervision-store.ts';
-import { SYSTEM, historyEvent } from '../store/history.ts';
-import { correctProvisional, recomputeDeadlines } from './deadlines.ts';
+import { type HistoryEvent, SYSTEM, historyEvent } from '../domain/history.ts';
+import type { AgencyRecord, DecisionRecord, JurisdictionRecord, Notice } from '../domain/records.ts';
+import { renderCalendarWatch, renderDigest, renderWeeklySummary, type DigestItem, type DigestKind } from '../notices/digests.ts';
+import type { RenderedMail } from '../notices/receipt.ts';
+import { type DeadlineWrites, correctProvisional, recomputeDeadlines } from './deadlines.ts';
 
-export type SweepWrites = Pick<
-  SupervisionStore,
-  'openDue' | 'provisionalDueIn' | 'openDueFrom' | 'correctDue' | 'writeEntry' | 'flagOverdue' | 'escalate' | 'undigestedEntries' | 'writeDigest' | 'putNoticeOnce' | 'beginRun' | 'endRun' | 'readUnits'
->;
+/** One line of a digest, as the sweep wrote it. */
+export interface DigestEntry extends ObligationLine {
+  jurisdictionId: string;
+  /** the sweep day it belongs to */
+  day: string;
+  kind: DigestKind;
+  /** the agency (reminders, overdue) or the jurisdiction (escalations) whose addresses get the digest */
+  recipientKey: string;
+  /** the digest notice that lists it, once one does */
+  digestId?: string;
+}
+
+export interface SweepRun {
+  runId: string;
+  day: string;
+}
+
+/** What the sweep learns from its begin: the jurisdiction, its agencies' directory entries, the bookkeeping. */
+export interface BegunSweep {
+  jurisdiction: JurisdictionRecord;
+  /** agency id -> what PUT /v1/agencies keeps on the jurisdiction for mail */
+  agencies: Map<string, { name: string; contactEmails: string[] }>;
+  state: SweepState;
+}
+
+export interface SweepState {
+  lastCompletedOn?: string;
+  /** the holiday years loaded when the last sweep completed: a new one makes provisional dates final */
+  calendarYears?: number[];
+  /** sweeps begun and not completed (crashed, or running now) */
+  runs: SweepRun[];
+}
+
+/** The sweep's reads and writes (shared/store/supervision-store.ts): each write conditional, so nothing happens twice. */
+export interface SweepWrites extends DeadlineWrites {
+  /** open obligations due on or before `upTo`, page by page, oldest due first */
+  openDue(jurisdictionId: string, upTo: string): AsyncIterable<DecisionRecord[]>;
+  /** a reminder's entry, once; false when written before */
+  writeEntry(entry: DigestEntry, event: HistoryEvent): Promise<boolean>;
+  /** overdue, only from the status read, with its entry; false when the decision changed first */
+  flagOverdue(d: DecisionRecord, kind: ObligationKind, overdueSince: string, entry: DigestEntry, at: string, event: HistoryEvent): Promise<boolean>;
+  /** escalated once, with its entry */
+  escalate(d: DecisionRecord, kind: ObligationKind, day: string, entry: DigestEntry, at: string, event: HistoryEvent): Promise<boolean>;
+  /** the day's entries no digest lists yet */
+  undigestedEntries(jurisdictionId: string, day: string): Promise<DigestEntry[]>;
+  /** the digest notice with the marking of each entry it lists; the entries another digest took first otherwise */
+  writeDigest(notice: Notice, entries: readonly DigestEntry[]): Promise<{ ok: true } | { ok: false; taken: DigestEntry[] }>;
+  /** a notice with a deterministic id, put only if absent */
+  putNoticeOnce(notice: Notice): Promise<boolean>;
+  /** records the run begun; undefined for an unknown jurisdiction */
+  beginRun(jurisdictionId: string, run: SweepRun): Promise<BegunSweep | undefined>;
+  endRun(jurisdictionId: string, run: SweepRun, recovered: readonly SweepRun[], calendarYears: readonly number[]): Promise<void>;
+  /** read capacity consumed so far */
+  readonly readUnits: number;
+}
 
 export interface SweepDeps {
   sweeps: SweepWrites;

@@ -1,8 +1,8 @@
 import { mailConfig } from '../config.ts';
 import { log } from '../log.ts';
-import { type Mailer, sesMailer } from '../mail/mailer.ts';
+import { sesMailer } from '../mail/mailer.ts';
 import { smtpMailer } from '../mail/smtp.ts';
-import type { NoticeDeps } from '../use-cases/notices.ts';
+import type { Mailer, NoticeDeps } from '../use-cases/notices.ts';
 import { storage } from './storage.ts';
 
 export function noticeDeps(): NoticeDeps {

@@ -82,10 +82,10 @@ test('daily quotas per agency, set on the jurisdiction: reports, uploads and fil
 });
 
 test('the quota renews at midnight in Asia/Shanghai: Retry-After counts to it', async () => {
-  const { quotaExceeded } = await import('../../shared/http/problem.ts');
+  const { quotaExceeded } = await import('../../shared/errors.ts');
   // 23:59 in Shanghai is 15:59 UTC
-  expect(quotaExceeded('decisions', 5, new Date('2026-12-01T15:59:00Z')).extensions.retryAfterSeconds).toBe(60);
-  expect(quotaExceeded('filings', 5, new Date('2026-12-01T16:00:00Z')).extensions.retryAfterSeconds).toBe(86_400);
+  expect(quotaExceeded('decisions', 5, new Date('2026-12-01T15:59:00Z')).details.retryAfterSeconds).toBe(60);
+  expect(quotaExceeded('filings', 5, new Date('2026-12-01T16:00:00Z')).details.retryAfterSeconds).toBe(86_400);
 });
 
 test('requests refused for their role count against the limit too', async () => {

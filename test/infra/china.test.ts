@@ -198,6 +198,8 @@ describe('context of the two seams', () => {
     [{ ...CHINA_CONTEXT, allowedRecipientDomains: 'tj.gov.cn' }, 'allowedRecipientDomains', 'enforced by IAM on SES'],
     [{ ...CHINA_CONTEXT, smtpPort: '70000' }, 'smtpPort', '1-65535'],
     [{ ...CHINA_CONTEXT, smtpHost: 'smtp host' }, 'smtpHost', 'host name'],
+    [{ ...CHINA_CONTEXT, smtpHost: 'smtp.example.cn:465' }, 'smtpHost', 'no port'],
+    [{ ...CHINA_CONTEXT, region: 'cn-east-1' }, 'region', 'not an AWS China region'],
     [{ ...CHINA_CONTEXT, account: '1234' }, 'account', '12-digit'],
     [{ ...CHINA_CONTEXT, region: 'beijing' }, 'region', 'AWS region'],
     [{ ...CHINA_CONTEXT, apiDomainName: 'beian.example.gov.cn' }, 'certificateArn', 'go together'],
@@ -210,6 +212,17 @@ describe('context of the two seams', () => {
     const message = errorOf(context);
     expect(message).toContain(`context "${key}"`);
     expect(message).toContain(reason);
+  });
+
+  it('says only what to change when a China region is given a global choice', () => {
+    const message = errorOf({ ...CHINA_CONTEXT, identity: 'cognito', mailTransport: 'ses' });
+    expect(message).toContain('leave identity unset');
+    expect(message).toContain('leave mailTransport unset');
+    expect(message).not.toContain('is used only with');
+  });
+
+  it('takes a one-word relay host', () => {
+    expect(from({ ...CHINA_CONTEXT, smtpHost: 'relay' }).smtpHost).toBe('relay');
   });
 
   it('takes x86_64 where arm64 is not wanted', () => {

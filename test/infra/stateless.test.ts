@@ -37,7 +37,9 @@ describe('functions', () => {
     expect(props.MemorySize).toBe(spec.memoryMb);
     expect(props.Timeout).toBe(spec.timeoutSeconds);
     expect(props.Handler).toBe('index.handler');
-    expect(props.Environment.Variables).toMatchObject({ NODE_OPTIONS: '--enable-source-maps', [env.stage]: 'dev' });
+    // issue 11: no --enable-source-maps at every cold start (the logger maps a logged error's stack itself)
+    expect(props.Environment.Variables).toMatchObject({ [env.stage]: 'dev', POWERTOOLS_SERVICE_NAME: expect.any(String), POWERTOOLS_LOGGER_SAMPLE_RATE: '0.01' });
+    expect(props.Environment.Variables.NODE_OPTIONS).toBeUndefined();
   });
 
   it.each(functions.map((f) => [f.name] as const))('%s: logs to its own log group, kept logRetentionDays', (name) => {

@@ -108,12 +108,38 @@ describe('npm run dlq -- redrive (receive, send, delete: every partition)', () =
     const bodies = await deadLetters(4);
     const partly = faulty(() => ({ sendOnly: 3 }));
     const moved: string[] = [];
-    await expect(redrive(target(partly), (m) => moved.push(m.Body!), 1)).rejects.toThrow(/1 message\(s\) could not be sent back .*3 moved so far.*run redrive again/);
+    await expect(redrive(target(partly), (m) => moved.push(m.Body!), 1)).rejects.toThrow(/1 message\(s\) could not be moved .*3 moved so far.*run redrive again/);
     expect(moved).toHaveLength(3);
     await new Promise((r) => setTimeout(r, 1_200));
     const left = await listDeadLetters(target());
     expect(left.map((m) => m.Body)).toEqual(bodies.filter((b) => !moved.includes(b)));
     expect(await redrive(target(), () => {}, 5)).toBe(1);
+    expect((await drain(queue.url)).map((m) => m.Body).sort()).toEqual([...bodies].sort());
+  });
+
+  it('a batch larger than SendMessageBatch takes (1 MiB) goes in several sends: all moved', async () => {
+    for (const url of [queue.url, queue.dlqUrl]) await drain(url);
+    const big = Array.from({ length: 10 }, (_, i) => JSON.stringify({ i, pad: 'x'.repeat(150_000) }));
+    for (const body of big) await client.send(new SendMessageCommand({ QueueUrl: queue.dlqUrl, MessageBody: body }));
+    expect(await redrive(target(), () => {}, 5)).toBe(10);
+    expect((await drain(queue.url)).map((m) => m.Body).sort()).toEqual([...big].sort());
+  });
+
+  it('a delete that fails after the send is reported, not counted as moved', async () => {
+    const bodies = await deadLetters(2);
+    const undeletable = faulty(() => 'pass');
+    const real = undeletable.send.bind(undeletable);
+    (undeletable as unknown as { send: (c: unknown) => Promise<unknown> }).send = async (command: unknown) => {
+      if (command instanceof DeleteMessageBatchCommand) {
+        const entries = command.input.Entries!;
+        await real(new DeleteMessageBatchCommand({ ...command.input, Entries: entries.slice(1) }) as never);
+        return { Successful: entries.slice(1).map((e) => ({ Id: e.Id! })), Failed: [{ Id: entries[0]!.Id!, Code: 'ReceiptHandleIsInvalid', SenderFault: true }] };
+      }
+      return real(command as never);
+    };
+    const moved: string[] = [];
+    await expect(redrive(target(undeletable), (m) => moved.push(m.Body!), 1)).rejects.toThrow(/sent but not deleted .*ReceiptHandleIsInvalid.*1 moved so far/);
+    expect(moved).toHaveLength(1);
     expect((await drain(queue.url)).map((m) => m.Body).sort()).toEqual([...bodies].sort());
   });
 

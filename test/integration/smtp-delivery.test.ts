@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { type SMTPServerOptions, SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StoredMail, readMail } from '../../infra/local/smtp-sink.ts';
-import type { Mailer } from '../../shared/mail/mailer.ts';
+import type { Mailer } from '../../shared/use-cases/notices.ts';
 import { type SmtpConfig, type SmtpCredentials, smtpMailer } from '../../shared/mail/smtp.ts';
 import type { FilingStore } from '../../shared/store/filing-store.ts';
 import { processFiling, receiptNoticeId } from '../../shared/use-cases/filings.ts';
@@ -270,6 +270,19 @@ describe('notices over SMTP', () => {
     expect(server.mails.map((m) => m.subject)).toEqual(['【备案提醒】测试']);
     expect(server.logins).toEqual([]);
   });
+});
+
+describe('recipients (after the outside review)', () => {
+  it.each([['b@example.org\r\nBcc: evil@attacker.org'], ['a@example.org, evil@attacker.org'], ['Name <evil@attacker.org>'], ['no-at-sign']])(
+    'refuses a recipient that is not a plain address (%j): nothing reaches the server',
+    async (address) => {
+      const server = await smtpServer();
+      const { mailer } = mailerFor(server, undefined);
+      await expect(mailer.send({ to: ['fazhi@example.org', address], subject: 's', text: 't', html: '<p>t</p>' })).rejects.toThrow(/not plain addresses/);
+      expect(server.mails).toEqual([]);
+      expect(server.attempts).toBe(0);
+    },
+  );
 });
 
 describe('SMTP over TLS', () => {

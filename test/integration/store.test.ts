@@ -6,7 +6,7 @@ import { SYSTEM, reportedEvent } from '../../shared/store/history.ts';
 import { GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, test } from 'vitest';
-import { ClientTakenError, JurisdictionMissingError } from '../../shared/store/beian-store.ts';
+import { ClientTakenError, JurisdictionMissingError } from '../../shared/use-cases/ports.ts';
 import { keys, listPartition } from '../../shared/store/keys.ts';
 import { DECISION_LIST_ATTRIBUTES } from '../../shared/store/table-definition.ts';
 import type { DecisionRecord, DecisionSummary, IdempotentResponse } from '../../shared/store/records.ts';

@@ -2,7 +2,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AGENCY_SCOPE, type AgencyDirectory, resolveCaller } from '../../shared/auth/caller.ts';
 import { DIRECTORY_TTL_MS, LOCAL_CLIENT_IS_AGENCY, cachedDirectory } from '../../shared/auth/directory.ts';
-import { ProblemError } from '../../shared/http/problem.ts';
+import { AppError } from '../../shared/errors.ts';
+import { type Problem, toProblem } from '../../shared/http/problem.ts';
 
 /** The registry as a map: client id -> agency id, agency id -> jurisdiction id; counts reads. */
 function registry(links: Record<string, string> = {}, agencies: Record<string, string> = {}) {
@@ -14,13 +15,14 @@ function registry(links: Record<string, string> = {}, agencies: Record<string, s
   return { source, links, agencies, reads };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<ProblemError> {
+/** the refusal, as the API answers it */
+async function rejection(promise: Promise<unknown>): Promise<Problem> {
   const error = await promise.then(
     () => undefined,
     (e: unknown) => e,
   );
-  expect(error).toBeInstanceOf(ProblemError);
-  return error as ProblemError;
+  expect(error).toBeInstanceOf(AppError);
+  return toProblem(error);
 }
 
 const idToken = (claims: Record<string, unknown>) => ({ sub: 'person-1', token_use: 'id', ...claims });

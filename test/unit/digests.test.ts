@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { agencyText, type DigestItem, type DigestKind, renderCalendarWatch, renderDigest, renderWeeklySummary } from '../../shared/mail/digests.ts';
+import { agencyText, type DigestItem, type DigestKind, renderCalendarWatch, renderDigest, renderWeeklySummary } from '../../shared/notices/digests.ts';
 
 const KINDS: DigestKind[] = ['FILING_REMINDER', 'FILING_OVERDUE', 'ESCALATION'];
 const DAY = '2026-09-25';
@@ -483,7 +483,7 @@ describe('agency text never becomes a link', () => {
 
 describe('the filing receipt', () => {
   test('keeps the agency-typed case number out of the subject, and cleans it in the body', async () => {
-    const { renderReceipt } = await import('../../shared/mail/receipt.ts');
+    const { renderReceipt } = await import('../../shared/notices/receipt.ts');
     const caseNumber = 'X1\r\nBcc: evil@example.com\u202Eexe.pdf https://evil.example';
     const decision = {
       caseNumber, kind: 'PENALTY', decidedOn: '2026-11-27', filingDueOn: '2026-12-11', id: 'd-1',

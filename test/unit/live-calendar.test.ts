@@ -1,6 +1,6 @@
 /** Issue 8: the national calendar in force is read from the table again after a minute, and a failed read keeps the last one. */
 import { describe, expect, test } from 'vitest';
-import type { LoadedYear } from '../../shared/store/calendar-store.ts';
+import type { LoadedYear } from '../../shared/domain/records.ts';
 import { CALENDAR_REFRESH_MS, LiveCalendar, calendarCache } from '../../shared/use-cases/deps.ts';
 import { nationalCalendar } from '../../shared/domain/national-calendar.ts';
 import type { JurisdictionRecord } from '../../shared/store/records.ts';

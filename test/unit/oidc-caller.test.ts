@@ -4,7 +4,8 @@ import { type AgencyDirectory, resolveCaller } from '../../shared/auth/caller.ts
 import { cachedDirectory } from '../../shared/auth/directory.ts';
 import { OIDC_CLAIM_DEFAULTS, oidcIdentity } from '../../shared/auth/identity.ts';
 import { identityConfig } from '../../shared/config.ts';
-import { ProblemError } from '../../shared/http/problem.ts';
+import { AppError } from '../../shared/errors.ts';
+import { type Problem, toProblem } from '../../shared/http/problem.ts';
 
 const source: AgencyDirectory = {
   agencyIdForClient: async (clientId) => ({ 'client-a': 'agency-a', 'client-new': 'agency-new' })[clientId],
@@ -14,13 +15,14 @@ const directory = cachedDirectory(source, { clientIsAgency: false });
 const defaults = oidcIdentity();
 const custom = oidcIdentity({ roleClaim: 'groups', jurisdictionClaim: 'district', clientIdClaim: 'client_id' });
 
-async function rejection(promise: Promise<unknown>): Promise<ProblemError> {
+/** the refusal, as the API answers it */
+async function rejection(promise: Promise<unknown>): Promise<Problem> {
   const error = await promise.then(
     () => undefined,
     (e: unknown) => e,
   );
-  expect(error).toBeInstanceOf(ProblemError);
-  return error as ProblemError;
+  expect(error).toBeInstanceOf(AppError);
+  return toProblem(error);
 }
 
 describe('the default claim names', () => {
@@ -137,5 +139,37 @@ describe('identityConfig', () => {
     for (const [variable, value] of bad.flatMap((b) => ['OIDC_ROLE_CLAIM', 'OIDC_JURISDICTION_CLAIM', 'OIDC_CLIENT_ID_CLAIM'].map((v) => [v, b] as const))) {
       expect(() => identityConfig({ IDENTITY: 'oidc', [variable]: value })).toThrow(`${variable}="${value}" is not a claim name`);
     }
+  });
+});
+
+describe('after the outside review (issue 10): role and jurisdiction claims read strictly', () => {
+  const names = { kind: 'oidc', roleClaim: 'beian_roles', jurisdictionClaim: 'beian_jurisdiction', clientIdClaim: 'azp' } as const;
+  const noDirectory = { agencyIdForClient: async () => undefined, getAgency: async () => undefined };
+  const roleOf = async (roles: unknown) => {
+    try {
+      return (await resolveCaller({ sub: 'p', beian_roles: roles, beian_jurisdiction: 'jur-one' }, noDirectory, names)).role;
+    } catch (e) {
+      return (e as Error).name;
+    }
+  };
+
+  it.each([['user\tadmin'], ['user\u00a0admin'], ['user\u3000admin'], ['user\nadmin'], [[['admin']]], [[{ r: 'admin' }]], ['Admin'], ['administrator']])(
+    'grants no role for %j',
+    async (roles) => {
+      expect(await roleOf(roles)).not.toBe('admin');
+      expect(await roleOf(roles)).not.toBe('reviewer');
+    },
+  );
+
+  it('still reads a real list, API Gateway\'s "[a b]" and a space-separated string', async () => {
+    expect(await roleOf(['reviewer', 'offline_access'])).toBe('reviewer');
+    expect(await roleOf('[offline_access admin]')).toBe('admin');
+    expect(await roleOf('reviewer uma_authorization')).toBe('reviewer');
+  });
+
+  it.each([[' jur-two '], ['jur-one jur-two'], ['jur\u2010two'], ['*'], [5], [{ id: 'x' }]])('refuses the jurisdiction claim %j with a 403 that says what it must be', async (value) => {
+    await expect(resolveCaller({ sub: 'p', beian_roles: ['reviewer'], beian_jurisdiction: value }, noDirectory, names)).rejects.toMatchObject({
+      message: expect.stringMatching(/jurisdiction id|plain string/),
+    });
   });
 });

@@ -1,5 +1,5 @@
 /** The outcome of a filing's review (审查结果): accepted (予以备案) or a correction ordered (责令纠正), in Chinese. */
-import type { DecisionRecord, ReviewState } from '../store/records.ts';
+import type { DecisionRecord, ReviewState } from '../domain/records.ts';
 import { agencyText } from './digests.ts';
 import { type RenderedMail, officialLetter } from './receipt.ts';
 

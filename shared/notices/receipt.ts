@@ -1,5 +1,5 @@
 /** The filing receipt (备案回执): Chinese text and HTML, from the registered decision. */
-import type { DecisionRecord } from '../store/records.ts';
+import type { DecisionRecord } from '../domain/records.ts';
 import { agencyText } from './digests.ts';
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -16,7 +16,7 @@ export function renderReceipt(decision: DecisionRecord, agencyName: string, fili
   const timeliness = filing.onTime ? '按期备案' : filing.workingDaysLate ? `逾期备案（逾期 ${filing.workingDaysLate} 个工作日）` : '逾期备案（于期限届满后的休息日提交）';
   const rows: [string, string][] = [
     ['备案号', filingNumber],
-    ['报备单位', agencyName],
+    ['报备单位', agencyText(agencyName, 200)],
     ['案号', agencyText(decision.caseNumber, 100)],
     ['决定类型', decision.kind === 'PENALTY' ? '行政处罚' : '行政强制'],
     ['决定日期', decision.decidedOn],
