@@ -21,7 +21,7 @@ import { ttlCache } from '../shared/cache.ts';
 import { yearOf, parseIsoDate } from '../shared/domain/dates.ts';
 import { nationalCalendar } from '../shared/domain/national-calendar.ts';
 import { DEFAULT_SUPERVISION, addDays, sweepWindowEnd, weeklySummaryWeek } from '../shared/domain/supervision.ts';
-import type { DigestItem } from '../shared/mail/digests.ts';
+import type { DigestItem } from '../shared/notices/digests.ts';
 import { BeianStore } from '../shared/store/beian-store.ts';
 import { createDocumentClient } from '../shared/store/dynamo.ts';
 import { decisionIndexKeys, keys, openDueKeys } from '../shared/store/keys.ts';

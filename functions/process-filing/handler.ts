@@ -15,9 +15,9 @@ import { filingMessage } from '../../shared/schemas/filing.ts';
 import { processFiling } from '../../shared/use-cases/filings.ts';
 import { processorDeps } from '../../shared/wiring/processor.ts';
 
-const deps = processorDeps();
-const processor = new BatchProcessor(EventType.SQS);
 const metrics = telemetry();
+const deps = { ...processorDeps(), counters: metrics };
+const processor = new BatchProcessor(EventType.SQS);
 
 /**
  * Each record under the correlation id of the request that queued it (the message id when there is none).
@@ -44,8 +44,6 @@ async function processOne(record: SQSRecord) {
   const parsed = filingMessage.safeParse(body);
   if (!parsed.success) throw new Error(`message ${record.messageId} is not a filing message: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const outcome = await processFiling(deps, parsed.data);
-  if (outcome === 'registered') metrics.record('FilingsReceived');
-  if (outcome === 'incomplete') metrics.record('FilingsIncomplete');
   deps.log('INFO', 'filing processed', { decisionId: parsed.data.decisionId, outcome, receiveCount: record.attributes.ApproximateReceiveCount });
 }
 

@@ -75,7 +75,13 @@ export interface FilingDeps extends Deps {
   log: (level: 'INFO' | 'WARN' | 'ERROR', message: string, fields?: Record<string, unknown>) => void;
 }
 
+/** What the processor counts for the business metrics (shared/observability/metrics-emitter.ts implements it). */
+export interface FilingCounters {
+  record(metric: 'FilingsReceived' | 'FilingsIncomplete' | 'LateFilings'): void;
+}
+
 export interface ProcessorDeps extends Pick<FilingDeps, 'filings' | 'now' | 'log'> {
+  counters?: FilingCounters;
   store: Pick<DecisionRepository, 'getDecision'>;
   documents: Pick<DocumentRepository, 'list' | 'settle'>;
   /** a filing whose documents are still being verified goes back to the queue, delayed */
@@ -275,6 +281,7 @@ export async function processFiling(deps: ProcessorDeps, message: FilingMessage)
     const missing = [...required, ...verified.rejected.filter((r) => !required.some((m) => m.kind === r.kind))];
     if (missing.length) {
       result = (await deps.filings.markIncomplete(decision, message.submissionId, missing, checkedAt)) === 'done' ? 'incomplete' : 'stale';
+      if (result === 'incomplete') deps.counters?.record('FilingsIncomplete');
     } else {
       const [jurisdiction, agency] = await Promise.all([deps.registry.jurisdiction(decision.jurisdictionId), deps.registry.agency(decision.agencyId)]);
       const prefix = jurisdiction?.filingNumberPrefix ?? `${jurisdiction?.name ?? decision.jurisdictionId}备`;
@@ -299,6 +306,11 @@ export async function processFiling(deps: ProcessorDeps, message: FilingMessage)
         checkedAt,
       );
       result = registration.outcome === 'done' ? 'registered' : 'stale';
+      if (result === 'registered') {
+        deps.counters?.record('FilingsReceived');
+        // after the legal deadline, as judged at submission on that day's calendar
+        if (!decision.filing.onTime) deps.counters?.record('LateFilings');
+      }
     }
   }
   return result;

@@ -8,7 +8,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import { createDocumentClient } from '../../shared/store/dynamo.ts';
 import { receiptNoticeId } from '../../shared/use-cases/filings.ts';
-import { expectStatus, filingBody, onTimePenalty, penaltyDocs, useFilingStack } from './filing-harness.ts';
+import { expectStatus, filingBody, latePenalty, onTimePenalty, penaltyDocs, useFilingStack } from './filing-harness.ts';
 
 const e2e = useFilingStack();
 let lines: string[] = [];
@@ -72,4 +72,46 @@ test('a request that fails is logged with its request id, and the client gets th
   const res = await e2e.api('POST', '/v1/decisions', { token: agency.token, body: { not: 'a decision' } });
   expect(res.status).toBe(400);
   expect(res.headers.get('apigw-requestid')).toMatch(/^[0-9a-f-]{36}$/);
+});
+
+/** The business metrics the functions printed (embedded metric format): name -> sum of the values. */
+function emitted(): Map<string, number> {
+  const sums = new Map<string, number>();
+  for (const line of logged()) {
+    const directive = (line._aws as { CloudWatchMetrics?: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] } | undefined)?.CloudWatchMetrics?.[0];
+    if (!directive) continue;
+    expect(directive.Namespace).toBe('Beian');
+    expect(directive.Dimensions).toEqual([['stage']]);
+    expect(line.stage).toBe('local');
+    for (const { Name } of directive.Metrics) {
+      const v = line[Name];
+      sums.set(Name, (sums.get(Name) ?? 0) + (Array.isArray(v) ? v.reduce((a: number, b: number) => a + b, 0) : Number(v)));
+    }
+  }
+  return sums;
+}
+
+test('the business metrics of a late filing, counted where they happen: reported, required, submitted, received, late, sent', async () => {
+  const agency = await e2e.setup();
+  const d = await e2e.report(agency.token, latePenalty());
+  const documents = await e2e.upload(agency.token, d.id, penaltyDocs());
+  expectStatus(await e2e.file(agency.token, d.id, filingBody(documents, { lateReason: '执法人员外出办案，材料整理延误' })), 202);
+  await e2e.waitForStatus(agency.token, d.id, ['RECEIVED']);
+  await e2e.waitForMails((all) => all.filter((m) => m.destination.to.includes(agency.contactEmails[0]!)));
+  await expect.poll(() => emitted().get('NoticesSent') ?? 0, { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+  const sums = emitted();
+  expect(sums.get('DecisionsReported')).toBe(1);
+  expect(sums.get('FilingRequired')).toBe(1);
+  expect(sums.get('FilingsSubmitted')).toBe(1);
+  expect(sums.get('FilingsReceived')).toBe(1);
+  expect(sums.get('LateFilings')).toBe(1);
+  expect(sums.get('FilingsIncomplete')).toBeUndefined();
+  expect(sums.get('QueueMessageAge')).toBeGreaterThanOrEqual(0);
+  expect(sums.get('NoticeSendLatency')).toBeGreaterThanOrEqual(0);
+  // a request retried with its Idempotency-Key is counted once
+  const body = onTimePenalty();
+  const first = await e2e.api('POST', '/v1/decisions', { token: agency.token, body, headers: { 'idempotency-key': `metrics-once-${d.id}` } });
+  const replay = await e2e.api('POST', '/v1/decisions', { token: agency.token, body, headers: { 'idempotency-key': `metrics-once-${d.id}` } });
+  expect([first.status, replay.status, replay.headers.get('idempotent-replayed')]).toEqual([201, 201, 'true']);
+  expect(emitted().get('DecisionsReported')).toBe(2);
 });
