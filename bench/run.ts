@@ -24,6 +24,14 @@ const sections: Section[] = [
   { name: 'documents: verification of 100 x 1 MB and 10 x 20 MB files', run: async () => (await import('./documents.ts')).benchDocuments() },
 ];
 
+// `npm run bench -- bundles`: only the sections whose name contains one of the words given
+const only = process.argv.slice(2).map((w) => w.toLowerCase());
+const chosen = only.length ? sections.filter((s) => only.some((w) => s.name.toLowerCase().includes(w))) : sections;
+if (!chosen.length) {
+  console.error(`no section matches ${only.join(' ')}; sections: ${sections.map((s) => s.name).join('; ')}`);
+  process.exit(2);
+}
+
 const cpu = cpus();
 console.log('Beian benchmarks');
 console.log(`  node ${process.version} on ${process.platform}/${process.arch}`);
@@ -31,7 +39,7 @@ console.log(`  cpu: ${cpu[0]?.model.trim() ?? 'unknown'}, ${cpu.length} cores`);
 console.log(`  ${new Date().toISOString()}`);
 
 const failed: string[] = [];
-for (const section of sections) {
+for (const section of chosen) {
   console.log(`\n== ${section.name} ==`);
   const start = performance.now();
   try {
@@ -43,5 +51,5 @@ for (const section of sections) {
   }
 }
 
-console.log(failed.length ? `\n${failed.length} of ${sections.length} sections failed: ${failed.join(', ')}` : `\nall ${sections.length} sections ran`);
+console.log(failed.length ? `\n${failed.length} of ${chosen.length} sections failed: ${failed.join(', ')}` : `\nall ${chosen.length} sections ran`);
 if (failed.length) process.exitCode = 1;

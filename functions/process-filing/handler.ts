@@ -42,9 +42,11 @@ async function processOne(record: SQSRecord) {
     throw new Error(`message ${record.messageId} is not JSON`);
   }
   const parsed = filingMessage.safeParse(body);
-  if (!parsed.success) throw new Error(`message ${record.messageId} is not a filing message: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  // the paths and codes of what is wrong, not zod's messages: those quote unknown keys, which a crafted
+  // message chooses (and could fill with a party's name)
+  if (!parsed.success) throw new Error(`message ${record.messageId} is not a filing message: ${parsed.error.issues.slice(0, 10).map((i) => `${i.path.join('.').slice(0, 60) || '(message)'}: ${i.code}`).join('; ')}`);
   const outcome = await processFiling(deps, parsed.data);
-  deps.log('INFO', 'filing processed', { decisionId: parsed.data.decisionId, outcome, receiveCount: record.attributes.ApproximateReceiveCount });
+  deps.log('INFO', 'filing processed', { decisionId: parsed.data.decisionId, outcome, messageId: record.messageId, receiveCount: record.attributes.ApproximateReceiveCount });
 }
 
 export const handler = lambda((event: SQSEvent, context: Context) =>

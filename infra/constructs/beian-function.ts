@@ -1,7 +1,7 @@
 /**
  * The one base construct for every Beian function: pinned Node runtime on arm64, an ESM bundle built by
  * the local esbuild with the settings of infra/bundling.ts, source maps (read when an error is logged),
- * X-Ray where the region offers it, Powertools' service name and debug sampling, an explicit log group,
+ * X-Ray where the region offers it, Powertools' service name, an explicit log group,
  * and a role that starts with nothing but the right to write to that log group. Every other right comes
  * from a bind* method that sets the environment variable the code reads (names from
  * functions/manifest.ts `env`) together with the least grant it needs.
@@ -24,9 +24,6 @@ import type { BeianConfig } from '../config.ts';
 
 /** The repository root, where the entries of functions/manifest.ts and package-lock.json are. */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-/** The share of invocations that log at DEBUG whatever the level (Powertools' sampling). */
-export const LOG_DEBUG_SAMPLE_RATE = 0.01;
 
 /** Pinned on purpose: a runtime change is a reviewed change, not a side effect of upgrading aws-cdk-lib. */
 export const FUNCTION_RUNTIME = Runtime.NODEJS_22_X;
@@ -108,11 +105,12 @@ export class BeianFunction extends Construct {
       tracing: (props.tracing ?? true) ? Tracing.ACTIVE : Tracing.DISABLED,
       environment: {
         [env.stage]: props.stage,
-        // Powertools: the service in every log line, and debug lines for 1 invocation in 100. No
-        // NODE_OPTIONS=--enable-source-maps (it parsed the whole map at every cold start, about 15 ms of the
-        // api's): the logger maps an error's stack through the shipped .map when it logs one (stack-trace.ts).
+        // Powertools: the service in every log line. Its level is the function's logging config (below);
+        // no debug sampling: under that config Lambda drops DEBUG lines and Powertools defers to it, so a
+        // sample rate would only print a warning (debug for a while: set the application log level to DEBUG).
+        // No NODE_OPTIONS=--enable-source-maps (it parsed the whole map at every cold start, about 15 ms of
+        // the api's): the logger maps an error's stack through the shipped .map when it logs one.
         POWERTOOLS_SERVICE_NAME: spec.name,
-        POWERTOOLS_LOGGER_SAMPLE_RATE: String(LOG_DEBUG_SAMPLE_RATE),
       },
       // The esbuild settings of infra/bundling.ts (shared with bench/bundles.ts, so what is measured is
       // what ships), in NodejsFunction's terms: ESM with a `require` banner, node22, minified, UTF-8,

@@ -26,7 +26,9 @@ function compile(route: HttpRoute): CompiledRoute {
 }
 
 function send(res: ServerResponse, result: APIGatewayProxyStructuredResultV2) {
-  res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
+  // the adapter's own answers (401, 404, 405, 413) carry the headers the function puts on its own
+  const headers = { 'x-content-type-options': 'nosniff', 'cache-control': 'no-store', ...(result.headers as Record<string, string>) };
+  res.writeHead(result.statusCode ?? 200, headers);
   res.end(result.body ?? '');
 }
 

@@ -19,7 +19,11 @@ export function withCorrelation<T>(id: string | undefined, fn: () => T): T {
   return id ? current.run(id, fn) : fn();
 }
 
-/** An id that can safely go into a log line or an attribute: printable ASCII, at most 128 characters. */
+/**
+ * An id of the shapes this system makes (API Gateway's request ids, message ids, sweep:<jurisdiction>:<day>,
+ * notice ids): letters, digits and + / = _ : . # - , 8-128 characters. Anything else, from a message
+ * someone put on a queue by hand, is not taken: the record's own message id is used instead.
+ */
 export function cleanCorrelationId(value: unknown): string | undefined {
-  return typeof value === 'string' && /^[\x21-\x7e]{1,128}$/.test(value) ? value : undefined;
+  return typeof value === 'string' && /^[A-Za-z0-9+/=_:.#-]{8,128}$/.test(value) ? value : undefined;
 }

@@ -21,7 +21,14 @@ export function log(level: LogLevel, message: string, fields: Record<string, unk
 }
 
 /** An error nobody expected, with a stack trace that names the TypeScript sources (see stack-trace.ts). */
+/** A log event stays well under CloudWatch's 256 KB, whatever an error's message quotes. */
+const MAX_ERROR_TEXT = 4096;
+const capped = (text: string | undefined) => (text && text.length > MAX_ERROR_TEXT ? `${text.slice(0, MAX_ERROR_TEXT)}... (${text.length} characters)` : text);
+
 export function logError(error: unknown, message = 'unexpected error'): void {
-  const e = error instanceof Error ? { name: error.name, message: error.message, stack: readableStack(error.stack) } : { value: String(error) };
-  log('ERROR', message, { error: e });
+  const e =
+    error instanceof Error
+      ? { name: error.name, message: capped(error.message), stack: capped(readableStack(error.stack)) }
+      : { value: capped(String(error)) };
+  log('ERROR', capped(message)!, { error: e });
 }

@@ -18,7 +18,8 @@ export function flushMetrics(): MiddlewareObj {
 /** A handler as a middy chain with the pieces every function shares; add its own with `.use()`. */
 export function lambda<E, R>(handler: (event: E, context: Context) => Promise<R>): MiddyfiedHandler<E, R, Error, Context> {
   return middy<E, R, Error, Context>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    // never the event: it holds tokens and party names, whatever POWERTOOLS_LOGGER_LOG_EVENT says
+    .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
     .use(flushMetrics())
     .handler(handler);
 }

@@ -38,7 +38,10 @@ describe('functions', () => {
     expect(props.Timeout).toBe(spec.timeoutSeconds);
     expect(props.Handler).toBe('index.handler');
     // issue 11: no --enable-source-maps at every cold start (the logger maps a logged error's stack itself)
-    expect(props.Environment.Variables).toMatchObject({ [env.stage]: 'dev', POWERTOOLS_SERVICE_NAME: expect.any(String), POWERTOOLS_LOGGER_SAMPLE_RATE: '0.01' });
+    expect(props.Environment.Variables).toMatchObject({ [env.stage]: 'dev', POWERTOOLS_SERVICE_NAME: name });
+    // the level is Lambda's logging config (Powertools reads it); no debug sampling, which that config would defeat
+    expect(props.LoggingConfig).toMatchObject({ ApplicationLogLevel: 'INFO', LogFormat: 'JSON' });
+    expect(props.Environment.Variables.POWERTOOLS_LOGGER_SAMPLE_RATE).toBeUndefined();
     expect(props.Environment.Variables.NODE_OPTIONS).toBeUndefined();
   });
 

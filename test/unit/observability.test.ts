@@ -123,9 +123,15 @@ describe('log lines (Powertools Logger)', () => {
     expect(seen).toEqual(['a', 'b', 'c']);
   });
 
-  it('accepts as a correlation id only printable ASCII up to 128 characters', () => {
-    expect(cleanCorrelationId('Ab-12_x=')).toBe('Ab-12_x=');
-    for (const bad of ['', 'a b', 'line\nbreak', 'x'.repeat(129), '中文', 42, undefined]) expect(cleanCorrelationId(bad)).toBeUndefined();
+  it('accepts as a correlation id only the shapes this system makes, 8-128 characters', () => {
+    for (const good of ['JmLQFhb9IAMEb4Q=', '3f0128bb-9c1e-4f4e-8a51-0a4d1f5f2b11', 'sweep:baodi:2026-12-08', 'receipt#d-1#s-1']) expect(cleanCorrelationId(good)).toBe(good);
+    for (const bad of ['', 'short', 'a b c d e', 'line\nbreak..', 'x'.repeat(129), '中文中文中文中文', '"quoted"x', 'a{b}c[d]e', 42, undefined]) expect(cleanCorrelationId(bad)).toBeUndefined();
+  });
+
+  it('caps what an error quotes, so one log event stays far under CloudWatch\'s 256 KB', async () => {
+    const [line] = await linesOf(() => logError(new Error(`bad key ${'k'.repeat(200_000)}`)));
+    expect(JSON.stringify(line).length).toBeLessThan(12_000);
+    expect(line!.error.message).toMatch(/\.\.\. \(200008 characters\)$/);
   });
 
   it('logs an unexpected error with its name, message and stack', async () => {
