@@ -36,7 +36,8 @@ try {
   const issuerNote =
     trust.kind === 'oidc'
       ? `\n  OIDC issuer     ${trust.issuer}   audience ${trust.audience}; claims ${trust.roleClaim} (role), ${trust.jurisdictionClaim} (jurisdiction), ${trust.clientIdClaim} (client id)` +
-        (trust.ownIssuer ? '' : '\n                  tokens come from that issuer: `npm run token` cannot sign for it')
+        `\n                  discovery ${trust.issuer}/.well-known/openid-configuration` +
+        (trust.ownIssuer ? '' : '\n                  tokens come from that issuer: `npm run token` cannot sign for it (ADMIN=... and AGENCY=... below: use its tokens)')
       : '';
   // the calendar in force: the shipped years and those loaded into this stack (PUT /v1/calendar/{year})
   const loaded = await new CalendarStore(createDocumentClient({ endpoint: stack.dynamoEndpoint }), stack.tableName).loaded();
