@@ -1,12 +1,11 @@
 /**
- * The middy pieces every function is built from: Powertools' log context (cold start, request id,
- * sampled debug), the business metrics flushed once per invocation, and for queue and stream consumers
- * the correlation id of each record. HTTP-only pieces live with the API (functions/api/middleware.ts).
+ * The middy pieces every function is built from: the log context (cold start, request id, function, for
+ * the Powertools Logger), the business metrics flushed once per invocation, and for queue and stream
+ * consumers the correlation id of each record. HTTP-only pieces live with the API (functions/api/middleware.ts).
  */
 import middy, { type MiddlewareObj, type MiddyfiedHandler } from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
-import { logger } from './logger.ts';
+import { logContext } from './logger.ts';
 import { flushStoredMetrics, metrics } from './metrics-emitter.ts';
 
 /** Writes the invocation's metrics when it ends, failed or not. */
@@ -18,8 +17,8 @@ export function flushMetrics(): MiddlewareObj {
 /** A handler as a middy chain with the pieces every function shares; add its own with `.use()`. */
 export function lambda<E, R>(handler: (event: E, context: Context) => Promise<R>): MiddyfiedHandler<E, R, Error, Context> {
   return middy<E, R, Error, Context>()
-    // never the event: it holds tokens and party names, whatever POWERTOOLS_LOGGER_LOG_EVENT says
-    .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
+    // the invocation's context on every line; never the event (it holds tokens and party names)
+    .use(logContext())
     .use(flushMetrics())
     .handler(handler);
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { bundleFunction } from '../../infra/bundling.ts';
 import { cleanCorrelationId, correlationId, withCorrelation } from '../../shared/observability/correlation.ts';
-import { log, logError } from '../../shared/observability/logger.ts';
+import { log, logContext, logError, logsWritten } from '../../shared/observability/logger.ts';
 import { createMetrics, flushStoredMetrics, telemetry } from '../../shared/observability/metrics-emitter.ts';
 import { BUSINESS_METRICS, BUSINESS_METRIC_NAMES } from '../../shared/observability/metrics.ts';
 import { readableStack } from '../../shared/observability/stack-trace.ts';
@@ -29,6 +29,7 @@ async function linesOf(fn: () => unknown): Promise<Record<string, any>[]> {
   ];
   try {
     await fn();
+    await logsWritten(); // the Logger is loaded at the first line: wait for the lines to be written
   } finally {
     for (const spy of spies) spy.mockRestore();
   }
@@ -89,6 +90,23 @@ describe('business metrics (embedded metric format)', () => {
 });
 
 describe('log lines (Powertools Logger)', () => {
+  it('carry the invocation\'s context: cold start on the first invocation only, the request id and function of each', async () => {
+    const middleware = logContext();
+    const invoke = async (awsRequestId: string) => {
+      await middleware.before!({ context: { awsRequestId, functionName: 'api', memoryLimitInMB: '1024', invokedFunctionArn: 'arn:aws:lambda:x', functionVersion: '$LATEST' } } as never);
+      log('INFO', `handled ${awsRequestId}`);
+      await middleware.after!({} as never);
+    };
+    const lines = await linesOf(async () => {
+      await invoke('req-a');
+      await invoke('req-b');
+    });
+    expect(lines.map((l) => [l.message, l.function_request_id, l.cold_start, l.function_name])).toEqual([
+      ['handled req-a', 'req-a', expect.any(Boolean), 'api'],
+      ['handled req-b', 'req-b', false, 'api'],
+    ]);
+  });
+
   it('are JSON with level, message, service, timestamp and the fields given', async () => {
     const [line] = await linesOf(() => log('INFO', 'filing processed', { decisionId: 'd-1', outcome: 'registered' }));
     expect(line).toMatchObject({ level: 'INFO', message: 'filing processed', service: 'beian', decisionId: 'd-1', outcome: 'registered' });
