@@ -15,6 +15,27 @@ import type { TokenRequest } from '../../infra/local/jwt.ts';
 import { mintStackToken } from '../../infra/local/identity.ts';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../infra/local/stack.ts';
 import type { DecisionRecord } from '../../shared/store/records.ts';
+import { portInUse } from '../../infra/local/processes.ts';
+
+/**
+ * Ports for a stack started as its own process (`npm start` in a test), which must be named in advance.
+ * Taken below Linux's ephemeral range (32768-60999): a port found free there cannot be handed meanwhile to
+ * another test's stack binding port 0, which is what made freePort()'s ports collide now and then.
+ */
+export async function reservedPorts<K extends string>(names: readonly K[]): Promise<Record<K, string>> {
+  const out = {} as Record<K, string>;
+  const taken = new Set<number>();
+  for (const name of names) {
+    for (;;) {
+      const port = 20_000 + Math.floor(Math.random() * 12_000);
+      if (taken.has(port) || (await portInUse(port))) continue;
+      taken.add(port);
+      out[name] = String(port);
+      break;
+    }
+  }
+  return out;
+}
 
 export interface ApiOptions {
   token?: string;

@@ -10,8 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { decodeJwt } from 'jose';
 import { afterAll, describe, expect, test } from 'vitest';
-import { freePort } from '../../infra/local/processes.ts';
-import { expectProblem, expectStatus, requiredDecision, uid, useStack } from './harness.ts';
+import { expectProblem, expectStatus, requiredDecision, reservedPorts, uid, useStack } from './harness.ts';
 
 const e2e = useStack({ identity: { kind: 'oidc', audience: 'beian' } });
 
@@ -98,11 +97,7 @@ describe('IDENTITY=oidc npm start', () => {
   test('prints the issuer, serves the Try it with npm run token, and its tokens survive a restart', async () => {
     const env = {
       IDENTITY: 'oidc',
-      PORT: String(await freePort()),
-      DYNAMODB_PORT: String(await freePort()),
-      SQS_PORT: String(await freePort()),
-      SES_PORT: String(await freePort()),
-      OIDC_PORT: String(await freePort()),
+      ...(await reservedPorts(['PORT', 'DYNAMODB_PORT', 'SQS_PORT', 'SES_PORT', 'OIDC_PORT'] as const)),
       OIDC_ISSUER: '',
       OIDC_AUDIENCE: '',
       OIDC_ROLE_CLAIM: '',
@@ -128,7 +123,7 @@ describe('IDENTITY=oidc npm start', () => {
   });
 
   test('a bad IDENTITY or claim name stops it at once, naming the variable', async () => {
-    const env = { PORT: String(await freePort()), DYNAMODB_PORT: String(await freePort()), SQS_PORT: String(await freePort()), SES_PORT: String(await freePort()) };
+    const env = await reservedPorts(['PORT', 'DYNAMODB_PORT', 'SQS_PORT', 'SES_PORT'] as const);
     const badClaim = start({ ...env, IDENTITY: 'oidc', OIDC_ROLE_CLAIM: 'realm_access roles' });
     expect(await badClaim.exited).toBe(1);
     expect(badClaim.output()).toContain('[beian] cannot start: OIDC_ROLE_CLAIM="realm_access roles" is not a claim name');

@@ -7,7 +7,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { freePort, portInUse } from '../../infra/local/processes.ts';
+import { portInUse } from '../../infra/local/processes.ts';
+import { reservedPorts } from './harness.ts';
 
 // node with tsx's loader, one process: a killed test leaves no grandchild running (the tsx wrapper would)
 const node = process.execPath;
@@ -26,9 +27,7 @@ afterAll(() => {
   rmSync(stateDir, { recursive: true, force: true });
 });
 
-async function ports() {
-  return { PORT: String(await freePort()), DYNAMODB_PORT: String(await freePort()), SQS_PORT: String(await freePort()), SES_PORT: String(await freePort()) };
-}
+const ports = () => reservedPorts(['PORT', 'DYNAMODB_PORT', 'SQS_PORT', 'SES_PORT'] as const);
 
 function start(env: Record<string, string>) {
   const child = spawn(node, withTsx('infra/local/start.ts'), { env: { ...process.env, BEIAN_STATE_DIR: stateDir, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
