@@ -30,13 +30,15 @@ function sendRecord(record: DynamoDBRecord) {
 async function sendOne(noticeId: string, createdAt: string | undefined) {
   let outcome: 'sent' | 'none';
   try {
-    outcome = await deliverNotice(deps, noticeId);
+    outcome = await deliverAfterClaim(noticeId);
   } catch (e) {
-    if (!(e instanceof NoticeBusyError)) return failed(e, noticeId);
-    const wait = Date.parse(e.claimedUntil) - deps.now().getTime() + 100;
-    if (wait > 25_000) throw e;
-    await new Promise((r) => setTimeout(r, Math.max(wait, 0)));
-    outcome = await deliverNotice(deps, noticeId).catch((again: unknown) => (again instanceof NoticeBusyError ? Promise.reject(again) : failed(again, noticeId)));
+    // a failed delivery is counted and logged; the record is retried by the stream (the notice stays in the
+    // outbox). A claim still held elsewhere is no failure: that delivery sends it.
+    if (!(e instanceof NoticeBusyError)) {
+      metrics.record('NoticesFailed');
+      logError(e, `notice ${noticeId} could not be sent; the stream retries it`);
+    }
+    throw e;
   }
   if (outcome === 'sent') {
     log('INFO', 'notice sent', { noticeId });
@@ -46,11 +48,17 @@ async function sendOne(noticeId: string, createdAt: string | undefined) {
   }
 }
 
-/** A delivery that failed: counted and logged; the record is retried by the stream (the notice stays in the outbox). */
-function failed(error: unknown, noticeId: string): never {
-  metrics.record('NoticesFailed');
-  logError(error, `notice ${noticeId} could not be sent; the stream retries it`);
-  throw error;
+/** Delivers; while another delivery holds the claim (at most 25 s more), waits for it to lapse and tries once more. */
+async function deliverAfterClaim(noticeId: string): Promise<'sent' | 'none'> {
+  try {
+    return await deliverNotice(deps, noticeId);
+  } catch (e) {
+    if (!(e instanceof NoticeBusyError)) throw e;
+    const wait = Date.parse(e.claimedUntil) - deps.now().getTime() + 100;
+    if (wait > 25_000) throw e;
+    await new Promise((r) => setTimeout(r, Math.max(wait, 0)));
+    return deliverNotice(deps, noticeId);
+  }
 }
 
 export const handler = lambda((event: DynamoDBStreamEvent, context: Context) =>

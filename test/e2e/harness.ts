@@ -6,6 +6,7 @@
  *   const e2e = useStack();
  *   test('...', async () => { const res = await e2e.api('GET', '/v1/jurisdictions', { token: await e2e.admin() }); });
  */
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,48 @@ import { mintStackToken } from '../../infra/local/identity.ts';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../infra/local/stack.ts';
 import type { DecisionRecord } from '../../shared/store/records.ts';
 import { portInUse } from '../../infra/local/processes.ts';
+
+/** node with tsx's loader, one process: a killed test leaves no grandchild running (the tsx wrapper would) */
+export const withTsx = (script: string, ...args: string[]) => ['--import', 'tsx', script, ...args];
+
+/**
+ * `npm start` as a newcomer runs it: its own process (detached, so its whole group can be killed) with a
+ * state folder of its own. Every stack started is killed, and the folder removed, after the file's tests.
+ */
+export function npmStartProcesses(prefix: string) {
+  const stateDir = mkdtempSync(join(tmpdir(), prefix));
+  const children: ChildProcess[] = [];
+  afterAll(() => {
+    // the whole process group: a stack killed mid-test must not leave its DynamoDB Local running
+    for (const c of children) {
+      try {
+        if (c.pid && c.exitCode === null) process.kill(-c.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+  function start(env: Record<string, string>) {
+    const child = spawn(process.execPath, withTsx('infra/local/start.ts'), { env: { ...process.env, BEIAN_STATE_DIR: stateDir, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    children.push(child);
+    let output = '';
+    child.stdout!.on('data', (d) => (output += d));
+    child.stderr!.on('data', (d) => (output += d));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    const waitFor = async (text: string, timeoutMs = 60_000) => {
+      const deadline = Date.now() + timeoutMs;
+      while (!output.includes(text)) {
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`"${text}" never appeared; output:\n${output}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    /** until the banner is printed; returns the output so far */
+    const ready = async () => (await waitFor('Ctrl-C stops everything'), output);
+    return { child, exited, waitFor, ready, output: () => output };
+  }
+  return { stateDir, start };
+}
 
 /**
  * Ports for a stack started as its own process (`npm start` in a test), which must be named in advance.

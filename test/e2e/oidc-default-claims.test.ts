@@ -3,14 +3,11 @@
  * `npm run token` mints for whichever issuer the stack trusts, and `IDENTITY=oidc npm start` runs the
  * README's Try it unchanged, its tokens surviving a restart.
  */
-import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { decodeJwt } from 'jose';
-import { afterAll, describe, expect, test } from 'vitest';
-import { expectProblem, expectStatus, requiredDecision, reservedPorts, uid, useStack } from './harness.ts';
+import { describe, expect, test } from 'vitest';
+import { expectProblem, expectStatus, npmStartProcesses, requiredDecision, reservedPorts, uid, useStack } from './harness.ts';
 
 const e2e = useStack({ identity: { kind: 'oidc', audience: 'beian' } });
 
@@ -63,36 +60,7 @@ describe('the default claim names', () => {
 });
 
 describe('IDENTITY=oidc npm start', () => {
-  const stateDir = mkdtempSync(join(tmpdir(), 'beian-oidc-start-'));
-  const children: ChildProcess[] = [];
-  afterAll(() => {
-    for (const c of children) {
-      try {
-        if (c.pid && c.exitCode === null) process.kill(-c.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    rmSync(stateDir, { recursive: true, force: true });
-  });
-
-  function start(env: Record<string, string>) {
-    const child = spawn(node, ['--import', 'tsx', 'infra/local/start.ts'], { env: { ...process.env, BEIAN_STATE_DIR: stateDir, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    children.push(child);
-    let output = '';
-    child.stdout!.on('data', (d) => (output += d));
-    child.stderr!.on('data', (d) => (output += d));
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-    const ready = async () => {
-      const deadline = Date.now() + 60_000;
-      while (!output.includes('Ctrl-C stops everything')) {
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the stack did not start; output:\n${output}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      return output;
-    };
-    return { child, exited, ready, output: () => output };
-  }
+  const { stateDir, start } = npmStartProcesses('beian-oidc-start-');
 
   test('prints the issuer, serves the Try it with npm run token, and its tokens survive a restart', async () => {
     const env = {

@@ -1,50 +1,19 @@
 /**
  * `npm start` and `npm run token` as a newcomer runs them: real processes, real ports, real signals.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { portInUse } from '../../infra/local/processes.ts';
-import { reservedPorts } from './harness.ts';
+import { npmStartProcesses, reservedPorts, withTsx } from './harness.ts';
 
-// node with tsx's loader, one process: a killed test leaves no grandchild running (the tsx wrapper would)
 const node = process.execPath;
-const withTsx = (script: string, ...args: string[]) => ['--import', 'tsx', script, ...args];
-const stateDir = mkdtempSync(join(tmpdir(), 'beian-start-'));
-const children: ChildProcess[] = [];
-afterAll(() => {
-  // the whole process group: a stack killed mid-test must not leave its DynamoDB Local running
-  for (const c of children) {
-    try {
-      if (c.pid && c.exitCode === null) process.kill(-c.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-  rmSync(stateDir, { recursive: true, force: true });
-});
+const { stateDir, start } = npmStartProcesses('beian-start-');
 
 const ports = () => reservedPorts(['PORT', 'DYNAMODB_PORT', 'SQS_PORT', 'SES_PORT'] as const);
-
-function start(env: Record<string, string>) {
-  const child = spawn(node, withTsx('infra/local/start.ts'), { env: { ...process.env, BEIAN_STATE_DIR: stateDir, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  children.push(child);
-  let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  const waitFor = async (text: string, timeoutMs = 60_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!output.includes(text)) {
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`"${text}" never appeared; output:\n${output}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
-  return { child, exited, waitFor, output: () => output };
-}
 
 describe('npm run token', () => {
   it('prints only a bearer token on stdout', () => {

@@ -2,8 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AGENCY_SCOPE, type AgencyDirectory, resolveCaller } from '../../shared/auth/caller.ts';
 import { DIRECTORY_TTL_MS, LOCAL_CLIENT_IS_AGENCY, cachedDirectory } from '../../shared/auth/directory.ts';
-import { AppError } from '../../shared/errors.ts';
-import { type Problem, toProblem } from '../../shared/http/problem.ts';
+import { rejection } from './fixtures/rejection.ts';
 
 /** The registry as a map: client id -> agency id, agency id -> jurisdiction id; counts reads. */
 function registry(links: Record<string, string> = {}, agencies: Record<string, string> = {}) {
@@ -15,15 +14,6 @@ function registry(links: Record<string, string> = {}, agencies: Record<string, s
   return { source, links, agencies, reads };
 }
 
-/** the refusal, as the API answers it */
-async function rejection(promise: Promise<unknown>): Promise<Problem> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return toProblem(error);
-}
 
 const idToken = (claims: Record<string, unknown>) => ({ sub: 'person-1', token_use: 'id', ...claims });
 const accessToken = (clientId: string, claims: Record<string, unknown> = {}) => ({ sub: clientId, client_id: clientId, token_use: 'access', scope: AGENCY_SCOPE, ...claims });

@@ -1,11 +1,10 @@
 /** Issue 10: who a token of an external OIDC issuer makes the caller, and how the function reads which claims to use. */
 import { describe, expect, it } from 'vitest';
+import { rejection } from './fixtures/rejection.ts';
 import { type AgencyDirectory, resolveCaller } from '../../shared/auth/caller.ts';
 import { cachedDirectory } from '../../shared/auth/directory.ts';
 import { OIDC_CLAIM_DEFAULTS, oidcIdentity } from '../../shared/auth/identity.ts';
 import { identityConfig } from '../../shared/config.ts';
-import { AppError } from '../../shared/errors.ts';
-import { type Problem, toProblem } from '../../shared/http/problem.ts';
 
 const source: AgencyDirectory = {
   agencyIdForClient: async (clientId) => ({ 'client-a': 'agency-a', 'client-new': 'agency-new' })[clientId],
@@ -15,15 +14,6 @@ const directory = cachedDirectory(source, { clientIsAgency: false });
 const defaults = oidcIdentity();
 const custom = oidcIdentity({ roleClaim: 'groups', jurisdictionClaim: 'district', clientIdClaim: 'client_id' });
 
-/** the refusal, as the API answers it */
-async function rejection(promise: Promise<unknown>): Promise<Problem> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return toProblem(error);
-}
 
 describe('the default claim names', () => {
   it('are beian_roles, beian_jurisdiction and azp', () => {
